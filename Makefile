@@ -1,0 +1,52 @@
+# Tunesmith — the two set-up commands are `make serve` and `make test`.
+PYTHON ?= python3.11
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip --disable-pip-version-check
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: serve test check lint bench bench-smoke install install-dev install-bench clean
+
+$(VENV)/.installed: pyproject.toml requirements-nodeps.txt
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip setuptools wheel
+	$(PIP) install -q -e .
+	$(PIP) install -q --no-deps -r requirements-nodeps.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(PIP) install -q -e ".[dev]"
+	touch $@
+
+$(VENV)/.installed-bench: $(VENV)/.installed-dev
+	$(PIP) install -q -e ".[bench]"
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+install-bench: $(VENV)/.installed-bench
+
+## Run the server on $(HOST):$(PORT); initialises ./data and prints an API key on first start.
+serve: $(VENV)/.installed
+	$(VENV)/bin/tunesmith serve --host $(HOST) --port $(PORT)
+
+## Install the dev extras and run the whole test suite.
+test: $(VENV)/.installed-dev
+	$(PY) -m pytest -q
+
+lint: $(VENV)/.installed-dev
+	$(PY) -m ruff check src tests bench
+	$(PY) -m mypy
+
+check: lint test
+
+bench: $(VENV)/.installed-bench
+	$(PY) -m bench run --suite full
+
+bench-smoke: $(VENV)/.installed-bench
+	$(PY) -m bench run --suite smoke
+
+clean:
+	rm -rf $(VENV) .pytest_cache

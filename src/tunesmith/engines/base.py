@@ -1,0 +1,129 @@
+"""Engine capability Protocols and the engine-side request/result types.
+
+The API layer translates wire requests into :class:`SongRequest`; the task layer calls an engine
+through these Protocols and stores :class:`TrackResult`. Engines never see wire shapes or storage
+records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
+
+from tunesmith.music.score import LyricWord, Score
+
+Audio = npt.NDArray[np.float32]  # shape (channels, samples)
+
+
+@dataclass(frozen=True)
+class SongRequest:
+    """What the user asked for, engine-side. Lengths are already validated by the API."""
+
+    custom: bool
+    instrumental: bool
+    model: str
+    lyrics: str = ""  # custom mode: verbatim lyrics with [Section] tags
+    idea: str = ""  # non-custom mode: the free-text idea
+    style: str = ""
+    title: str = ""
+    negative_tags: str = ""
+    vocal_gender: str | None = None  # "m" | "f" | None
+    style_weight: float | None = None
+    weirdness: float | None = None
+    audio_weight: float | None = None
+    max_duration_s: float = 240.0
+    target_duration_s: float | None = None
+    seed: int | None = None
+
+
+@dataclass(frozen=True)
+class TrackPlan:
+    """One of the tracks a task yields: title, lyrics, tags and the seed that makes it differ."""
+
+    index: int
+    title: str
+    lyrics: str  # with section tags; "" for instrumentals
+    tags: str
+    language: str
+    seed: int
+
+
+@dataclass(frozen=True)
+class SongPlan:
+    """The text stage: enough to answer TEXT_SUCCESS before any audio exists."""
+
+    request: SongRequest
+    tracks: tuple[TrackPlan, ...]
+
+
+@dataclass(frozen=True)
+class WordTiming:
+    """Where a word is actually sung, in seconds from the start of the track."""
+
+    word: str
+    start_s: float
+    end_s: float
+    line: int
+    syllables: tuple[tuple[str, float, float], ...] = ()
+
+
+@dataclass
+class TrackResult:
+    """Everything a rendered track leaves behind in its working directory.
+
+    ``audio_mp3`` is the final MP3 (byte-identical to what the stream served); ``stems`` maps stem family
+    names to FLAC files of the pre-master stems, which sum to the pre-master mix.
+    """
+
+    duration_s: float
+    audio_mp3: Path
+    cover_image: Path
+    score_json: Path
+    stems: dict[str, Path] = field(default_factory=dict)
+    words: list[WordTiming] = field(default_factory=list)
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+
+class ProgressSink(Protocol):
+    """Receives encoded MP3 bytes as they are produced, so the stream URL can play early."""
+
+    def write(self, chunk: bytes) -> None: ...
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class SongEngine(Protocol):
+    """Makes songs: a fast text stage, then each track rendered independently."""
+
+    name: str
+
+    def load(self) -> None:
+        """Import heavy modules and load models; called once per worker process."""
+
+    def plan(self, request: SongRequest) -> SongPlan: ...
+
+    def render(self, plan: SongPlan, index: int, workdir: Path, stream: ProgressSink) -> TrackResult: ...
+
+
+class Syllabifier(Protocol):
+    """Splits a lyric line into words and syllables the way the singer will sing them."""
+
+    def syllabify(self, line: str, language: str) -> list[LyricWord]: ...
+
+
+@dataclass(frozen=True)
+class SungVocal:
+    audio: Audio  # (1, samples) mono at ``sample_rate``
+    sample_rate: int
+    words: list[WordTiming]
+
+
+class Singer(Protocol):
+    """Sings the vocal line of a score."""
+
+    def sing(self, score: Score, *, sample_rate: int) -> SungVocal: ...
