@@ -1,0 +1,1 @@
+"""The built-in singer: espeak-ng speech re-timed and re-pitched with WORLD."""
