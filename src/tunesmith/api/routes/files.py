@@ -1,0 +1,80 @@
+"""Signed file links: finished files, and the progressive MP3 stream of a track being produced."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse, StreamingResponse
+
+from tunesmith.api.deps import ContainerDep
+from tunesmith.db.models import Blob
+from tunesmith.errors import LinkError
+from tunesmith.tasks import service
+from tunesmith.tasks.transitions import CONTENT_TYPES
+
+router = APIRouter(tags=["files"])
+
+CHUNK = 64 * 1024
+STREAM_POLL_S = 0.2
+STREAM_MAX_WAIT_S = 1800.0
+
+EXPIRED = "This file has expired and was deleted after the retention period"
+
+
+def _check_not_swept(c: ContainerDep, key: str) -> None:
+    with c.db.read() as s:
+        blob = s.get(Blob, key)
+    if blob is not None and blob.deleted_at is not None:
+        raise LinkError(EXPIRED, expired=True)
+
+
+@router.get("/files/{key:path}", summary="Download a generated file (signed link)")
+def download(key: str, c: ContainerDep, exp: str | None = None, sig: str | None = None) -> FileResponse:
+    c.signer.verify("files", key, exp, sig)
+    _check_not_swept(c, key)
+    if not c.store.exists(key):
+        raise LinkError(EXPIRED, expired=True)
+    suffix = "." + key.rsplit(".", 1)[-1]
+    return FileResponse(c.store.local_path(key), media_type=CONTENT_TYPES.get(suffix, "application/octet-stream"))
+
+
+async def _tail(c: ContainerDep, path: Path, track_id: str) -> AsyncIterator[bytes]:
+    """Yield the stream file as it grows; stop once the track is finished (or failed) and fully sent."""
+    sent = 0
+    waited = 0.0
+    while waited < STREAM_MAX_WAIT_S:
+        found = await asyncio.to_thread(service.get_track, c.db, track_id)
+        state = found[1].state if found else "failed"
+        size = path.stat().st_size if path.exists() else 0
+        if size > sent:
+            with path.open("rb") as f:
+                f.seek(sent)
+                while sent < size:
+                    chunk = f.read(min(CHUNK, size - sent))
+                    if not chunk:
+                        break
+                    sent += len(chunk)
+                    yield chunk
+            continue
+        if state in ("complete", "failed"):
+            return
+        await asyncio.sleep(STREAM_POLL_S)
+        waited += STREAM_POLL_S
+
+
+@router.get("/stream/{key:path}", summary="Stream a track's MP3 while it is produced (signed link)")
+def stream(key: str, c: ContainerDep, exp: str | None = None, sig: str | None = None) -> StreamingResponse:
+    c.signer.verify("stream", key, exp, sig)
+    _check_not_swept(c, key)
+    parts = key.split("/")
+    found = service.get_track(c.db, parts[1]) if len(parts) == 3 and parts[0] == "tracks" else None
+    if found is None or found[1].stream_key != key:
+        raise LinkError("No such stream")
+    path = c.store.local_path(key)
+    if found[1].state == "complete" and not path.exists():
+        raise LinkError(EXPIRED, expired=True)
+    return StreamingResponse(_tail(c, path, found[1].id), media_type="audio/mpeg",
+                             headers={"Cache-Control": "no-store"})

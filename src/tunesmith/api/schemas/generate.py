@@ -1,0 +1,134 @@
+"""Wire request of ``POST /api/v1/generate`` (``suno-api.md`` §3.1) and its validation for all eras.
+
+Era selection: a request that names a V6 model or uses a field that only Era C documents (``lyrics``,
+``variety``, ``duration``, ``imageUrls``/``videoUrls``/``audioUrls``) is validated by the Era C rules;
+any other request by the Era A/B rules, which are what older clients were written against.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from tunesmith.engines.base import SongRequest
+from tunesmith.errors import BadRequest, TooLong
+from tunesmith.tasks.catalog import DURATION_MODELS, ERA_C_ONLY, MODELS, ModelSpec
+
+ERA_C_FIELDS = ("lyrics", "variety", "duration", "imageUrls", "videoUrls", "audioUrls")
+CUSTOM_ONLY_C = ("negativeTags", "vocalGender", "styleWeight", "weirdnessConstraint", "audioWeight",
+                 "variety", "duration", "title", "personaId", "personaModel")
+WEIGHTS = ("styleWeight", "weirdnessConstraint", "audioWeight")
+
+
+class GenerateBody(BaseModel):
+    """The request as sent; unknown fields are ignored, types are strict."""
+
+    model_config = ConfigDict(extra="ignore", strict=True)
+
+    customMode: bool
+    instrumental: bool
+    model: str
+    callBackUrl: str
+    prompt: str | None = None
+    style: str | None = None
+    title: str | None = None
+    negativeTags: str | None = None
+    vocalGender: str | None = None
+    styleWeight: float | None = None
+    weirdnessConstraint: float | None = None
+    audioWeight: float | None = None
+    personaId: str | None = None
+    personaModel: str | None = None
+    lyrics: str | None = None
+    imageUrls: list[str] | None = None
+    videoUrls: list[str] | None = None
+    audioUrls: list[str] | None = None
+    variety: int | None = None
+    duration: float | None = None
+    seed: int | None = None
+    """Extension: the same request with the same seed reproduces the same audio."""
+
+
+def _check_len(field: str, value: str | None, limit: int, model: str) -> None:
+    if value is not None and len(value) > limit:
+        raise TooLong(f"{field} is too long: {len(value)} characters, the limit for model {model} is {limit}")
+
+
+def _check_common(body: GenerateBody, spec: ModelSpec) -> None:
+    if body.vocalGender is not None and body.vocalGender not in ("m", "f"):
+        raise BadRequest("vocalGender must be 'm' or 'f'")
+    for name in WEIGHTS:
+        value = getattr(body, name)
+        if value is not None and not (0.0 <= value <= 1.0 and abs(round(value * 100) - value * 100) < 1e-6):
+            raise BadRequest(f"{name} must be a number from 0 to 1 in steps of 0.01")
+    if body.personaModel is not None and body.personaModel not in ("style_persona", "voice_persona"):
+        raise BadRequest("personaModel must be 'style_persona' or 'voice_persona'")
+    if body.personaId:
+        raise BadRequest("personaId: personas are not available on this server yet")
+    _check_len("style", body.style, spec.style_max, spec.name)
+    _check_len("title", body.title, spec.title_max, spec.name)
+    _check_len("negativeTags", body.negativeTags, 1000, spec.name)
+
+
+def _rules_ab(body: GenerateBody, spec: ModelSpec) -> str:
+    """Era A/B: custom needs style and title (and prompt as lyrics unless instrumental)."""
+    if body.customMode:
+        if not (body.style or "").strip():
+            raise BadRequest("style is required in custom mode")
+        if not (body.title or "").strip():
+            raise BadRequest("title is required in custom mode")
+        if not body.instrumental and not (body.prompt or "").strip():
+            raise BadRequest("prompt (the lyrics) is required in custom mode unless instrumental is true")
+        _check_len("prompt", body.prompt, spec.lyrics_max, spec.name)
+        return body.prompt or ""
+    if not (body.prompt or "").strip():
+        raise BadRequest("prompt is required in non-custom mode")
+    _check_len("prompt", body.prompt, spec.idea_max, spec.name)
+    return ""
+
+
+def _rules_c(body: GenerateBody, spec: ModelSpec) -> str:
+    """Era C: custom needs one of style/lyrics/negativeTags; non-custom forbids custom-only fields."""
+    lyrics = body.lyrics if body.lyrics is not None else (body.prompt if body.customMode else None)
+    _check_len("lyrics", body.lyrics, spec.lyrics_max, spec.name)
+    if body.variety is not None and not 0 <= body.variety <= 4:
+        raise BadRequest("variety must be an integer from 0 to 4")
+    if body.duration is not None:
+        if spec.name not in DURATION_MODELS:
+            raise BadRequest(f"duration is only supported by {', '.join(sorted(DURATION_MODELS))}")
+        if not 10 <= body.duration <= 360:
+            raise BadRequest("duration must be between 10 and 360 seconds")
+    for name in ("imageUrls", "videoUrls", "audioUrls"):
+        if getattr(body, name):
+            raise BadRequest(f"{name}: media attachments are not supported by this server")
+    if body.customMode:
+        _check_len("prompt", body.prompt, spec.lyrics_max, spec.name)
+        if not ((body.style or "").strip() or (lyrics or "").strip() or (body.negativeTags or "").strip()):
+            raise BadRequest("custom mode needs at least one of style, lyrics or negativeTags")
+        return lyrics or ""
+    sent = [n for n in CUSTOM_ONLY_C if getattr(body, n) is not None]
+    if sent:
+        raise BadRequest(f"{sent[0]} is only allowed in custom mode")
+    _check_len("prompt", body.prompt, spec.idea_max, spec.name)
+    if not any((v or "").strip() for v in (body.prompt, body.style, body.lyrics)):
+        raise BadRequest("non-custom mode needs a prompt (or style or lyrics)")
+    return ""
+
+
+def to_song_request(body: GenerateBody) -> SongRequest:
+    """Validate ``body`` against its era's rules and translate it to the engine request."""
+    spec = MODELS.get(body.model)
+    if spec is None:
+        raise BadRequest(f"model must be one of {', '.join(MODELS)}; got {body.model!r}")
+    _check_common(body, spec)
+    era_c = body.model in ERA_C_ONLY or any(getattr(body, f) is not None for f in ERA_C_FIELDS)
+    lyrics = _rules_c(body, spec) if era_c else _rules_ab(body, spec)
+    idea = "" if body.customMode else (body.prompt or body.lyrics or body.style or "")
+    return SongRequest(
+        custom=body.customMode, instrumental=body.instrumental, model=body.model,
+        lyrics="" if body.instrumental else lyrics, idea=idea,
+        style=body.style or "", title=(body.title or "") if body.customMode else "",
+        negative_tags=body.negativeTags or "", vocal_gender=body.vocalGender,
+        style_weight=body.styleWeight, weirdness=body.weirdnessConstraint, audio_weight=body.audioWeight,
+        max_duration_s=spec.max_duration_s, target_duration_s=body.duration, seed=body.seed,
+    )
+

@@ -1,0 +1,85 @@
+"""Music task shapes: record-info (camelCase, §3.2) and the staged music callback (snake_case, §3.1).
+
+Links are signed afresh each time a shape is rendered. A track appears in ``sunoData`` from TEXT_SUCCESS
+on with its title, lyrics, tags and ``streamAudioUrl``; ``audioUrl``/``imageUrl``/``duration`` are filled
+once that track is complete.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from tunesmith.db.models import Task, Track
+from tunesmith.storage.links import LinkSigner
+from tunesmith.tasks.service import TaskView
+
+CALLBACK_MSG = {
+    "text": "Text generation completed.",
+    "first": "First track generated successfully.",
+    "complete": "All generated successfully.",
+}
+
+
+def _time(value: datetime) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _track_urls(track: Track, signer: LinkSigner) -> dict[str, str]:
+    done = track.state == "complete"
+    return {
+        "audio": signer.url("files", track.audio_key) if done and track.audio_key else "",
+        "stream": signer.url("stream", track.stream_key) if track.state != "failed" else "",
+        "image": signer.url("files", track.image_key) if done and track.image_key else "",
+    }
+
+
+def track_camel(track: Track, signer: LinkSigner) -> dict[str, Any]:
+    urls = _track_urls(track, signer)
+    return {
+        "id": track.id, "audioUrl": urls["audio"], "sourceAudioUrl": urls["audio"],
+        "streamAudioUrl": urls["stream"], "sourceStreamAudioUrl": urls["stream"],
+        "imageUrl": urls["image"], "sourceImageUrl": urls["image"],
+        "prompt": track.prompt, "modelName": track.model_name, "title": track.title, "tags": track.tags,
+        "createTime": _time(track.created_at), "duration": track.duration,
+    }
+
+
+def track_snake(track: Track, signer: LinkSigner) -> dict[str, Any]:
+    urls = _track_urls(track, signer)
+    return {
+        "id": track.id, "audio_url": urls["audio"], "source_audio_url": urls["audio"],
+        "stream_audio_url": urls["stream"], "source_stream_audio_url": urls["stream"],
+        "image_url": urls["image"], "source_image_url": urls["image"],
+        "prompt": track.prompt, "model_name": track.model_name, "title": track.title, "tags": track.tags,
+        "createTime": _time(track.created_at), "duration": track.duration,
+    }
+
+
+def record_info(view: TaskView, signer: LinkSigner) -> dict[str, Any]:
+    """``data`` of ``GET /api/v1/generate/record-info``."""
+    task = view.task
+    return {
+        "taskId": task.id,
+        "parentMusicId": task.parent_music_id,
+        "param": task.param_json,
+        "response": {"taskId": task.id, "sunoData": [track_camel(t, signer) for t in view.tracks]},
+        "status": task.status,
+        "type": task.operation.upper(),
+        "operationType": task.operation,
+        "errorCode": task.error_code,
+        "errorMessage": task.error_message,
+    }
+
+
+def music_callback(view: TaskView, stage: str, signer: LinkSigner) -> dict[str, Any]:
+    """The body POSTed to ``callBackUrl`` for ``stage`` ∈ text | first | complete | error."""
+    task = view.task
+    if stage == "error":
+        return {"code": task.error_code or 500, "msg": task.error_message or "Generation failed",
+                "data": {"callbackType": "error", "task_id": task.id, "data": None}}
+    tracks = [] if stage == "text" else [t for t in view.tracks if t.state == "complete"]
+    return {"code": 200, "msg": CALLBACK_MSG[stage],
+            "data": {"callbackType": stage, "task_id": task.id,
+                     "data": [track_snake(t, signer) for t in tracks]}}
+

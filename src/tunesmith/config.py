@@ -1,0 +1,116 @@
+"""The one typed settings object, read from the environment (prefix ``TUNESMITH_``, ``__`` nests).
+
+Example: ``TUNESMITH_WORKERS__CONCURRENCY=4``, ``TUNESMITH_EGRESS__ALLOW_NETWORKS='["10.0.0.0/8"]'``.
+Every field is documented in the README's settings table; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServerSettings(BaseModel):
+    host: str = "127.0.0.1"
+    """Interface the HTTP server binds to."""
+    port: int = 8000
+    """TCP port of the HTTP server."""
+    max_body_bytes: int = 1_048_576
+    """Largest accepted request body in bytes; larger bodies are answered with code 413."""
+    mirror_http_status: bool = False
+    """False: business errors use HTTP 200 with the code in the body, as the hosted API does.
+    True: the HTTP status mirrors the body code (for clients that only check HTTP status)."""
+
+
+class WorkerSettings(BaseModel):
+    concurrency: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
+    """Tasks worked on at once, and engine processes in the pool (default: CPU cores)."""
+    isolation: str = Field(default="process", pattern="^(process|thread)$")
+    """``process``: engine work runs in a pool of spawned processes (the API stays responsive);
+    ``thread``: in threads of the server process (lower memory, for small machines and debugging)."""
+    lease_s: float = 60.0
+    """Seconds a claimed task stays leased without a heartbeat before another worker may take it."""
+    heartbeat_s: float = 10.0
+    """Seconds between lease renewals while a task runs."""
+    max_attempts: int = 2
+    """How many times a task is started (first run + retries after a crash) before it fails."""
+    poll_s: float = 1.0
+    """Seconds an idle worker waits before looking for new tasks when not woken by a submit."""
+    task_timeout_s: float = 1800.0
+    """A task still unfinished after this many seconds of work is failed and refunded."""
+
+
+class EngineSettings(BaseModel):
+    name: str = "builtin"
+    """Song engine, from the engine registry (``builtin`` is the CPU engine)."""
+    soundfont: Path | None = None
+    """General MIDI SoundFont (SF2/SF3) for instruments; default TimGM6mb shipped inside pretty_midi."""
+    sample_rate: int = 44100
+    """Output sample rate in Hz."""
+
+
+class StorageSettings(BaseModel):
+    retention_days: float = 15.0
+    """Days generated files are kept; afterwards they are deleted and their links answer "expired"."""
+    link_ttl_s: int = 7 * 24 * 3600
+    """Lifetime of a signed file link in seconds (links are re-issued on every record-info)."""
+    sweep_interval_s: float = 3600.0
+    """Seconds between retention sweeps."""
+    signing_key: str | None = None
+    """Secret for file-link signatures; generated into the data directory when unset."""
+
+
+class WebhookSettings(BaseModel):
+    timeout_s: float = 15.0
+    """Seconds a callback receiver has to answer (the hosted service's 15 s)."""
+    retry_delays_s: tuple[float, ...] = (60.0, 300.0, 900.0)
+    """Delays before each retry after a failed delivery (1 + len attempts in all)."""
+    poll_s: float = 1.0
+    """Seconds between scans of the callback outbox when idle."""
+
+
+class EgressSettings(BaseModel):
+    allow_networks: list[str] = Field(default_factory=list)
+    """CIDR networks that outbound requests (callbacks, upload URLs) may reach even though they are
+    private, loopback or link-local, e.g. ``["10.1.0.0/16"]``. Empty: only public addresses."""
+
+
+class CreditSettings(BaseModel):
+    costs: dict[str, int] = Field(default_factory=lambda: {"generate": 12})
+    """Credits debited per accepted task, by operation type; refunded when the task fails."""
+    first_key_credits: int = 1000
+    """Credits of the API key created on the first start of ``tunesmith serve``."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TUNESMITH_", env_nested_delimiter="__", extra="ignore")
+
+    data_dir: Path = Path("data")
+    """Directory for the database, generated files and secrets."""
+    database_url: str | None = None
+    """SQLAlchemy URL; default SQLite at ``<data_dir>/tunesmith.db``."""
+    public_base_url: str | None = None
+    """Absolute URL prefix of every file link, e.g. ``https://music.example.com``;
+    default ``http://<host>:<port>``."""
+    server: ServerSettings = ServerSettings()
+    workers: WorkerSettings = WorkerSettings()
+    engine: EngineSettings = EngineSettings()
+    storage: StorageSettings = StorageSettings()
+    webhooks: WebhookSettings = WebhookSettings()
+    egress: EgressSettings = EgressSettings()
+    credits: CreditSettings = CreditSettings()
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'tunesmith.db').resolve()}"
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_base_url or f"http://{self.server.host}:{self.server.port}").rstrip("/")
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_dir / "files"

@@ -1,0 +1,131 @@
+"""Declarative channel-strip settings and the pedalboard chains built from them.
+
+A :class:`MixPreset` describes one mixer channel (EQ, compression, fader, pan, reverb send); the
+functions here turn it into processing over float32 ``(channels, samples)`` audio.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pedalboard
+
+from tunesmith.dsp.types import Audio, db_to_gain
+
+EqKind = Literal["low_shelf", "high_shelf", "peak"]
+
+
+@dataclass(frozen=True, slots=True)
+class EqBand:
+    """One EQ band: ``freq_hz`` centre/corner in Hz, ``gain_db`` boost (+) or cut (−), ``q`` bandwidth."""
+
+    kind: EqKind
+    freq_hz: float
+    gain_db: float
+    q: float = 0.707
+
+
+@dataclass(frozen=True, slots=True)
+class CompressorSettings:
+    """Feed-forward compressor: threshold in dBFS, ratio ≥ 1, attack/release in ms, makeup gain in dB."""
+
+    threshold_db: float
+    ratio: float
+    attack_ms: float = 10.0
+    release_ms: float = 120.0
+    makeup_db: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ReverbSpace:
+    """The shared room every channel sends to: Freeverb ``room_size``/``damping``/``width`` in 0–1."""
+
+    room_size: float = 0.55
+    damping: float = 0.5
+    width: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class MixPreset:
+    """One mixer channel.
+
+    ``gain_db`` fader; ``pan`` −1 (left) … +1 (right); ``highpass_hz`` removes rumble below it (``None``
+    = off); ``reverb_send_db`` level of the wet room signal added after the fader (``None`` = dry);
+    ``level_over_rest_db`` when set, the channel is re-levelled so its integrated loudness sits that many
+    dB above the sum of all other channels (the lead vocal uses this).
+    """
+
+    gain_db: float = 0.0
+    pan: float = 0.0
+    highpass_hz: float | None = None
+    eq: tuple[EqBand, ...] = ()
+    compressor: CompressorSettings | None = None
+    reverb_send_db: float | None = None
+    level_over_rest_db: float | None = None
+
+
+def _eq_plugin(band: EqBand) -> pedalboard.Plugin:
+    kinds: dict[EqKind, type[pedalboard.Plugin]] = {
+        "low_shelf": pedalboard.LowShelfFilter,
+        "high_shelf": pedalboard.HighShelfFilter,
+        "peak": pedalboard.PeakFilter,
+    }
+    return kinds[band.kind](cutoff_frequency_hz=band.freq_hz, gain_db=band.gain_db, q=band.q)
+
+
+def channel_chain(preset: MixPreset) -> pedalboard.Pedalboard:
+    """The insert chain of a channel (filters, EQ, compressor, fader) as one pedalboard effect."""
+    plugins: list[pedalboard.Plugin] = []
+    if preset.highpass_hz is not None:
+        plugins.append(pedalboard.HighpassFilter(cutoff_frequency_hz=preset.highpass_hz))
+    plugins.extend(_eq_plugin(band) for band in preset.eq)
+    if preset.compressor is not None:
+        c = preset.compressor
+        plugins.append(
+            pedalboard.Compressor(
+                threshold_db=c.threshold_db, ratio=c.ratio, attack_ms=c.attack_ms, release_ms=c.release_ms
+            )
+        )
+        gain = c.makeup_db + preset.gain_db
+    else:
+        gain = preset.gain_db
+    plugins.append(pedalboard.Gain(gain_db=gain))
+    return pedalboard.Pedalboard(plugins)
+
+
+def process(chain: pedalboard.Plugin, audio: Audio, sample_rate: int) -> Audio:
+    """Run a pedalboard effect over ``audio`` (channels, samples) from a clean state; float32 out."""
+    out = chain.process(np.ascontiguousarray(audio, dtype=np.float32), float(sample_rate), reset=True)
+    return np.asarray(out, dtype=np.float32)
+
+
+def balance_pan(audio: Audio, pan: float) -> Audio:
+    """Stereo balance for ``(2, n)`` audio: ``pan`` −1 … +1 attenuates the opposite side with a cosine law,
+    so the centre (0) is unity on both sides."""
+    if not -1.0 <= pan <= 1.0:
+        raise ValueError(f"pan must lie in [-1, 1], got {pan}")
+    left = float(np.cos(max(pan, 0.0) * np.pi / 2))
+    right = float(np.cos(max(-pan, 0.0) * np.pi / 2))
+    return (audio * np.array([[left], [right]], dtype=np.float32)).astype(np.float32, copy=False)
+
+
+def reverb_return(audio: Audio, sample_rate: int, space: ReverbSpace, send_db: float) -> Audio:
+    """The wet-only signal the shared room returns for ``audio`` sent at ``send_db``, shape like input.
+
+    Freeverb is linear and time-invariant, so running it per channel and summing equals one shared
+    reverb fed by the summed sends — which keeps processed stems summing exactly to the mix.
+    """
+    room = pedalboard.Reverb(
+        room_size=space.room_size, damping=space.damping, width=space.width, wet_level=1.0, dry_level=0.0
+    )
+    return process(pedalboard.Gain(gain_db=send_db), process(room, audio, sample_rate), sample_rate)
+
+
+def run_channel(audio: Audio, preset: MixPreset, sample_rate: int, space: ReverbSpace) -> Audio:
+    """Full channel strip: inserts → fader → pan → plus the reverb return. ``(2, n)`` in, ``(2, n)`` out."""
+    dry = balance_pan(process(channel_chain(preset), audio, sample_rate), preset.pan)
+    if preset.reverb_send_db is None:
+        return dry
+    return (dry + reverb_return(dry, sample_rate, space, preset.reverb_send_db)).astype(np.float32)

@@ -1,0 +1,98 @@
+"""WORLD analysis/synthesis and the pure DSP helpers the singer needs.
+
+Spectral parameters are ``(frames, bins)`` float64 arrays as WORLD uses them; audio handed back to
+the rest of Tunesmith is float32 shaped ``(channels, samples)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import gcd
+
+import numpy as np
+import numpy.typing as npt
+from scipy.signal import resample_poly
+
+from tunesmith.engines.builtin.singer.world import world
+
+Floats = npt.NDArray[np.float64]
+Audio = npt.NDArray[np.float32]
+SILENT_POWER = 1e-12  # spectral-envelope power of a silent frame
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """WORLD's spectral envelope ``sp`` and aperiodicity ``ap`` per frame, ``frame_s`` apart."""
+
+    sp: Floats
+    ap: Floats
+    frame_s: float
+
+
+def analyse(speech: Floats, sample_rate: int, f0_hz: Floats, frame_s: float) -> Envelope:
+    """CheapTrick + D4C of mono ``speech`` given its known F0 per frame (Hz, 0 = unvoiced).
+
+    ``f0_hz`` must have ``len(speech) / sample_rate / frame_s + 1`` frames (WORLD's framing).
+    """
+    pw = world()
+    times = np.arange(f0_hz.size, dtype=np.float64) * frame_s
+    x = np.ascontiguousarray(speech, dtype=np.float64)
+    sp = pw.cheaptrick(x, f0_hz, times, sample_rate)
+    ap = pw.d4c(x, f0_hz, times, sample_rate)
+    return Envelope(sp=sp, ap=ap, frame_s=frame_s)
+
+
+def frame_count(samples: int, sample_rate: int, frame_s: float) -> int:
+    """How many WORLD frames cover ``samples`` samples at ``frame_s`` seconds per frame."""
+    return int(samples / sample_rate / frame_s) + 1
+
+
+def synthesize(f0_hz: Floats, sp: Floats, ap: Floats, sample_rate: int, frame_s: float) -> Floats:
+    """WORLD synthesis of mono audio (float64, ``sample_rate``) from per-frame parameters."""
+    return np.asarray(world().synthesize(np.ascontiguousarray(f0_hz), np.ascontiguousarray(sp),
+                                         np.ascontiguousarray(ap), sample_rate, frame_s * 1000.0))
+
+
+def interpolate_frames(params: Floats, positions: Floats) -> Floats:
+    """Rows of ``params`` (frames, bins) read at fractional frame ``positions`` (linear, clamped)."""
+    pos = np.clip(positions, 0.0, params.shape[0] - 1.0)
+    low = np.floor(pos).astype(np.int64)
+    high = np.minimum(low + 1, params.shape[0] - 1)
+    frac = (pos - low)[:, None]
+    return np.asarray(params[low] * (1.0 - frac) + params[high] * frac)
+
+
+def warp_formants(sp: Floats, factor: float) -> Floats:
+    """Scale the spectral envelope's frequency axis by ``factor`` (> 1 moves formants up).
+
+    Output bin ``k`` reads input frequency ``k / factor``; bins beyond the input's top are held.
+    """
+    if factor == 1.0:
+        return sp
+    bins = sp.shape[1]
+    source = np.clip(np.arange(bins, dtype=np.float64) / factor, 0.0, bins - 1.0)
+    low = np.floor(source).astype(np.int64)
+    high = np.minimum(low + 1, bins - 1)
+    frac = source - low
+    return np.asarray(sp[:, low] * (1.0 - frac) + sp[:, high] * frac)
+
+
+def fade(audio: Audio, sample_rate: int, *, fade_in_s: float, fade_out_s: float) -> Audio:
+    """``audio`` (channels, samples) with linear fade-in/out ramps of the given lengths (s)."""
+    out = audio.copy()
+    n_in = min(int(fade_in_s * sample_rate), out.shape[-1])
+    n_out = min(int(fade_out_s * sample_rate), out.shape[-1])
+    if n_in:
+        out[..., :n_in] *= np.linspace(0.0, 1.0, n_in, dtype=np.float32)
+    if n_out:
+        out[..., out.shape[-1] - n_out :] *= np.linspace(1.0, 0.0, n_out, dtype=np.float32)
+    return out
+
+
+def resample(audio: Audio, from_rate: int, to_rate: int) -> Audio:
+    """``audio`` (channels, samples) resampled from ``from_rate`` to ``to_rate`` Hz (polyphase)."""
+    if from_rate == to_rate:
+        return audio
+    common = gcd(from_rate, to_rate)
+    out = resample_poly(audio, to_rate // common, from_rate // common, axis=-1)
+    return np.asarray(out, dtype=np.float32)

@@ -1,0 +1,78 @@
+"""The one exception tree. Each error carries the hosted API's body ``code``; the API layer maps it to the
+``{code, msg, data}`` envelope in exactly one place (``api.errors``).
+
+    TunesmithError
+    ├── BadRequest              400  invalid parameters
+    │   └── TooLong             413  prompt / style / title over the model's limit
+    ├── Unauthorized            401  missing, unknown or revoked API key
+    ├── NotFound                404  unknown path, or a task of another key
+    ├── InsufficientCredits     429  balance below the operation's cost
+    ├── Conflict                409  the record already exists
+    ├── LinkError               403/410  a file link that is tampered with or expired
+    └── EngineError             500/501  generation failed (the task fails, credits are refunded)
+"""
+
+from __future__ import annotations
+
+
+class TunesmithError(Exception):
+    code: int = 500
+    http_status: int = 500
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class BadRequest(TunesmithError):
+    code = 400
+    http_status = 400
+
+
+class TooLong(BadRequest):
+    code = 413
+    http_status = 413
+
+
+class Unauthorized(TunesmithError):
+    code = 401
+    http_status = 401
+
+
+class NotFound(TunesmithError):
+    code = 404
+    http_status = 404
+
+
+class Conflict(TunesmithError):
+    code = 409
+    http_status = 409
+
+
+class InsufficientCredits(TunesmithError):
+    code = 429
+    http_status = 429
+
+
+class LinkError(TunesmithError):
+    """A file link that cannot be served; ``http_status`` is 403 (bad signature) or 410 (expired)."""
+
+    code = 403
+    http_status = 403
+
+    def __init__(self, message: str, *, expired: bool = False) -> None:
+        super().__init__(message)
+        if expired:
+            self.code = 410
+            self.http_status = 410
+
+
+class EngineError(TunesmithError):
+    """Generation failed. ``retryable`` errors may be tried again on another attempt."""
+
+    code = 501
+    http_status = 500
+
+    def __init__(self, message: str, *, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.retryable = retryable

@@ -1,0 +1,52 @@
+"""Blob storage behind one small interface: local disk now, S3-compatible stores later.
+
+Keys are relative POSIX paths such as ``tracks/<uuid>/audio.mp3``; they never come from users.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+
+class BlobStore(Protocol):
+    def local_path(self, key: str) -> Path:
+        """A local path where the file for ``key`` lives (or will be written while it is produced)."""
+
+    def put_file(self, key: str, source: Path) -> int:
+        """Store ``source`` under ``key`` (moving it when possible); returns the size in bytes."""
+
+    def open(self, key: str) -> BinaryIO: ...
+
+    def exists(self, key: str) -> bool: ...
+
+    def delete(self, key: str) -> None: ...
+
+
+class LocalBlobStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def local_path(self, key: str) -> Path:
+        path = (self.root / key).resolve()
+        if self.root not in path.parents:
+            raise ValueError(f"blob key escapes the store: {key!r}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def put_file(self, key: str, source: Path) -> int:
+        target = self.local_path(key)
+        if source.resolve() != target:
+            shutil.move(str(source), target)
+        return target.stat().st_size
+
+    def open(self, key: str) -> BinaryIO:
+        return self.local_path(key).open("rb")
+
+    def exists(self, key: str) -> bool:
+        return self.local_path(key).is_file()
+
+    def delete(self, key: str) -> None:
+        self.local_path(key).unlink(missing_ok=True)

@@ -1,0 +1,76 @@
+"""Submitting tasks and reading them back; every state change goes through here or ``transitions``."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from tunesmith.db.models import Task, Track
+from tunesmith.db.session import Database, utcnow
+from tunesmith.engines.base import SongRequest
+from tunesmith.engines.codec import request_to_json
+from tunesmith.errors import NotFound
+from tunesmith.tasks import accounts
+from tunesmith.tasks.states import Status
+
+
+@dataclass(frozen=True)
+class TaskView:
+    """A task and its tracks, detached from the session, for the API to render."""
+
+    task: Task
+    tracks: list[Track]
+
+
+@dataclass(frozen=True)
+class Submission:
+    key_id: int
+    operation: str
+    model: str
+    param: dict[str, object]
+    request: SongRequest
+    callback_url: str | None
+    cost: int
+    parent_music_id: str = ""
+
+
+def new_task_id() -> str:
+    return uuid.uuid4().hex
+
+
+def submit(db: Database, sub: Submission, *, max_attempts: int) -> str:
+    """Debit the credits and create the task in one transaction; returns the task id."""
+    task_id = new_task_id()
+    now = utcnow()
+    with db.write() as s:
+        accounts.debit(s, sub.key_id, task_id, sub.cost)
+        s.add(Task(
+            id=task_id, key_id=sub.key_id, operation=sub.operation, status=Status.PENDING.value,
+            param_json=json.dumps(sub.param, ensure_ascii=False, separators=(",", ":")),
+            request_json=request_to_json(sub.request), model=sub.model, callback_url=sub.callback_url,
+            parent_music_id=sub.parent_music_id, cost=sub.cost, max_attempts=max_attempts,
+            created_at=now, updated_at=now,
+        ))
+    return task_id
+
+
+def get(db: Database, key_id: int | None, task_id: str) -> TaskView:
+    """The task of this key (``None``: of any key); another key's task is reported as not found."""
+    with db.read() as s:
+        task = s.get(Task, task_id) if task_id else None
+        if task is None or (key_id is not None and task.key_id != key_id):
+            raise NotFound(f"Task not found: {task_id!r}")
+        tracks = list(s.scalars(select(Track).where(Track.task_id == task_id).order_by(Track.idx)))
+        return TaskView(task, tracks)
+
+
+def get_track(db: Database, track_id: str) -> tuple[Task, Track] | None:
+    with db.read() as s:
+        track = s.get(Track, track_id)
+        if track is None:
+            return None
+        task = s.get(Task, track.task_id)
+        return (task, track) if task else None

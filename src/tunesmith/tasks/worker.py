@@ -1,0 +1,215 @@
+"""In-process workers: threads that claim tasks from the table and drive an engine pool.
+
+Engine work runs in a pool of spawned processes (or threads, see ``WorkerSettings.isolation``); the
+worker thread only claims, heartbeats, stores results and moves the state machine. The functions run
+in the pool are module-level so they can be pickled by reference.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import shutil
+import threading
+import time
+import traceback
+import uuid
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from tunesmith.config import Settings
+from tunesmith.db.models import Task, Track
+from tunesmith.db.session import Database
+from tunesmith.engines.base import SongEngine, TrackResult
+from tunesmith.engines.codec import plan_from_json, plan_to_json, request_from_json
+from tunesmith.errors import EngineError
+from tunesmith.storage.blobs import BlobStore
+from tunesmith.tasks import transitions
+from tunesmith.tasks.catalog import model_name
+
+log = logging.getLogger(__name__)
+
+EngineFactory = Callable[..., SongEngine]
+
+_engine: SongEngine | None = None
+_engine_lock = threading.Lock()
+
+
+def _init_engine(factory: EngineFactory, options: dict[str, Any]) -> None:
+    global _engine
+    with _engine_lock:
+        if _engine is None:
+            engine = factory(**options)
+            engine.load()
+            _engine = engine
+
+
+def _get_engine() -> SongEngine:
+    if _engine is None:
+        raise RuntimeError("engine not initialised in this worker")
+    return _engine
+
+
+class FileSink:
+    """A ProgressSink that appends MP3 chunks to the stream file, flushing each so readers see it."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._f = path.open("wb")
+
+    def write(self, chunk: bytes) -> None:
+        self._f.write(chunk)
+        self._f.flush()
+
+    def close(self) -> None:
+        self._f.close()
+
+
+def _plan_job(request_json: str) -> str:
+    return plan_to_json(_get_engine().plan(request_from_json(request_json)))
+
+
+def _render_job(plan_json: str, index: int, workdir: str, stream_path: str) -> TrackResult:
+    sink = FileSink(Path(stream_path))
+    try:
+        return _get_engine().render(plan_from_json(plan_json), index, Path(workdir), sink)
+    finally:
+        sink.close()
+
+
+class WorkerPool:
+    def __init__(self, db: Database, store: BlobStore, settings: Settings, engine_factory: EngineFactory,
+                 engine_options: dict[str, Any]) -> None:
+        self.db, self.store, self.settings = db, store, settings
+        self.cfg = settings.workers
+        self.owner = f"w-{uuid.uuid4().hex[:12]}"
+        self._factory, self._options = engine_factory, engine_options
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._executor: Executor | None = None
+
+    def _make_executor(self) -> Executor:
+        n = self.cfg.concurrency
+        if self.cfg.isolation == "thread":
+            return ThreadPoolExecutor(n, initializer=_init_engine, initargs=(self._factory, self._options))
+        ctx = multiprocessing.get_context("spawn")
+        return ProcessPoolExecutor(n, mp_context=ctx, initializer=_init_engine,
+                                   initargs=(self._factory, self._options))
+
+    def start(self) -> None:
+        self._executor = self._make_executor()
+        for i in range(self.cfg.concurrency):
+            t = threading.Thread(target=self._loop, name=f"tunesmith-worker-{i}", daemon=True)
+            t.start()
+            self._threads.append(t)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        for t in self._threads:
+            t.join(timeout=5)
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                task_id = transitions.claim(self.db, self.owner, self.cfg.lease_s)
+            except Exception:  # database busy or closing: try again shortly
+                log.exception("claim failed")
+                task_id = None
+            if task_id is None:
+                self._wake.wait(self.cfg.poll_s)
+                self._wake.clear()
+                continue
+            self.run(task_id)
+
+    # -- one task -------------------------------------------------------------------------------
+
+    def run(self, task_id: str) -> None:
+        started = time.monotonic()
+        try:
+            self._run(task_id, started)
+        except _LeaseLost:
+            log.warning("task %s: lease lost, leaving it to its new owner", task_id)
+        except EngineError as exc:
+            self._failed(task_id, exc.message, retryable=exc.retryable)
+        except Exception as exc:  # any engine crash must end in a recorded failure, never a hang
+            log.error("task %s failed:\n%s", task_id, traceback.format_exc())
+            self._failed(task_id, f"Generation failed: {type(exc).__name__}: {exc}", retryable=False)
+
+    def _failed(self, task_id: str, message: str, *, retryable: bool) -> None:
+        with self.db.read() as s:
+            task = s.get(Task, task_id)
+            more = task is not None and task.attempt < task.max_attempts
+        if retryable and more:
+            transitions.release(self.db, task_id, self.owner)
+            self._wake.set()
+        else:
+            transitions.fail(self.db, task_id, message)
+
+    def _await(self, futures: set[Future[Any]], task_id: str, started: float) -> set[Future[Any]]:
+        """Wait until at least one future is done, renewing the lease meanwhile."""
+        while True:
+            done, _ = wait(futures, timeout=self.cfg.heartbeat_s, return_when=FIRST_COMPLETED)
+            if done:
+                return done
+            if not transitions.heartbeat(self.db, task_id, self.owner, self.cfg.lease_s):
+                for f in futures:
+                    f.cancel()
+                raise _LeaseLost
+            if time.monotonic() - started > self.cfg.task_timeout_s:
+                for f in futures:
+                    f.cancel()
+                raise EngineError(f"Generation timed out after {self.cfg.task_timeout_s:.0f} s")
+
+    def _run(self, task_id: str, started: float) -> None:
+        assert self._executor is not None
+        with self.db.read() as s:
+            task = s.get(Task, task_id)
+            if task is None:
+                return
+            request_json, plan_json, model = task.request_json, task.plan_json, task.model
+        if plan_json is None:
+            fut = self._executor.submit(_plan_job, request_json)
+            plan_json = self._await({fut}, task_id, started).pop().result()
+            transitions.record_plan(self.db, task_id, plan_from_json(plan_json), model_name(model))
+        with self.db.read() as s:
+            tracks = list(s.scalars(select(Track).where(Track.task_id == task_id, Track.state != "complete")))
+        pending: dict[Future[Any], Track] = {}
+        for track in tracks:
+            workdir = self.settings.data_dir / "work" / track.id
+            shutil.rmtree(workdir, ignore_errors=True)
+            workdir.mkdir(parents=True)
+            stream = self.store.local_path(track.stream_key)
+            fut = self._executor.submit(_render_job, plan_json, track.idx, str(workdir), str(stream))
+            pending[fut] = track
+        while pending:
+            for fut in self._await(set(pending), task_id, started):
+                track = pending.pop(fut)
+                self._store_track(task_id, track, fut.result())
+
+    def _store_track(self, task_id: str, track: Track, result: TrackResult) -> None:
+        prefix = f"tracks/{track.id}/"
+        files = {prefix + "audio.mp3": result.audio_mp3, prefix + result.cover_image.name: result.cover_image,
+                 prefix + "score.json": result.score_json}
+        files.update({f"{prefix}stems/{p.name}": p for p in result.stems.values()})
+        stored = {key: self.store.put_file(key, path) for key, path in files.items()}
+        stream_size = self.store.local_path(track.stream_key).stat().st_size
+        stored[track.stream_key] = stream_size
+        retention = timedelta(days=self.settings.storage.retention_days)
+        transitions.record_track(self.db, task_id, track.idx, result, stored, retention)
+        shutil.rmtree(self.settings.data_dir / "work" / track.id, ignore_errors=True)
+
+
+class _LeaseLost(Exception):
+    pass
