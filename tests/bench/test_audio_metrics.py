@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import SR, sine
+from tests.bench.signals import SR, sine
 
 from bench.metrics import audio
 

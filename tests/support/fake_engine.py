@@ -39,8 +39,17 @@ class FakeEngine:
 
     def plan(self, request: SongRequest) -> SongPlan:
         lyrics = request.lyrics or ("" if request.instrumental else f"[Verse]\n{request.idea}")
-        tracks = tuple(TrackPlan(index=i, title=request.title or f"Fake {i}", lyrics=lyrics,
-                                 tags=request.style or "fake", language="en", seed=i) for i in range(2))
+        tracks = tuple(
+            TrackPlan(
+                index=i,
+                title=request.title or f"Fake {i}",
+                lyrics=lyrics,
+                tags=request.style or "fake",
+                language="en",
+                seed=i,
+            )
+            for i in range(2)
+        )
         return SongPlan(request, tracks)
 
     def render(self, plan: SongPlan, index: int, workdir: Path, stream: ProgressSink) -> TrackResult:
@@ -69,9 +78,15 @@ class FakeEngine:
         (workdir / "stems").mkdir(exist_ok=True)
         sf.write(workdir / "stems" / "vocals.flac", np.stack([tone, tone], axis=1), SR)
         words = [WordTiming("fake", 0.5, 1.0, 0)] if plan.tracks[index].lyrics else []
-        return TrackResult(duration_s=seconds, audio_mp3=workdir / "audio.mp3", cover_image=workdir / "cover.png",
-                           score_json=workdir / "score.json", stems={"vocals": workdir / "stems" / "vocals.flac"},
-                           words=words, stage_seconds={"render": self.render_s})
+        return TrackResult(
+            duration_s=seconds,
+            audio_mp3=workdir / "audio.mp3",
+            cover_image=workdir / "cover.png",
+            score_json=workdir / "score.json",
+            stems={"vocals": workdir / "stems" / "vocals.flac"},
+            words=words,
+            stage_seconds={"render": self.render_s},
+        )
 
     @staticmethod
     def _sleep(seconds: float) -> None:

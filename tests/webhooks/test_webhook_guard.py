@@ -109,7 +109,14 @@ def test_rejects_numeric_ipv4_spellings(url: str, address: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["http://1.2.3.4.5/", "http://256.1.1.1/", "http://1.2.3.256/", "http://example.123/", "http://0177.0.0.1/"]
+    "url",
+    [
+        "http://1.2.3.4.5/",
+        "http://256.1.1.1/",
+        "http://1.2.3.256/",
+        "http://example.123/",
+        "http://0177.0.0.1/",
+    ],
 )
 def test_rejects_malformed_numeric_hosts(url: str) -> None:
     with pytest.raises(UnsafeURLError):

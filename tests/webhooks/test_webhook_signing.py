@@ -88,7 +88,9 @@ def test_non_utf8_body_is_rejected() -> None:
 
 def test_kie_signature() -> None:
     key = "whsec_" + base64.b64encode(bytes(32)).decode()
-    expected = base64.b64encode(hmac.new(key.encode(), b"task-42.1700000000", hashlib.sha256).digest()).decode()
+    expected = base64.b64encode(
+        hmac.new(key.encode(), b"task-42.1700000000", hashlib.sha256).digest()
+    ).decode()
     assert kie_signature(key, "task-42", 1_700_000_000) == expected
     assert sign_kie(key, "task-42", 1_700_000_000) == {
         "X-Webhook-Timestamp": "1700000000",

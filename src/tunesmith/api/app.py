@@ -44,8 +44,8 @@ def build_container(settings: Settings, factory: EngineFactory, options: dict[st
     egress = EgressPolicy(allow_networks=parse_networks(settings.egress.allow_networks))
     workers = WorkerPool(db, store, settings, factory, options)
 
-    def render(task_id: str, stage: str) -> dict[str, Any]:
-        return music_callback(service.get(db, None, task_id), stage, signer)
+    def render(task_id: str, stage: str, track_ids: list[str]) -> dict[str, Any]:
+        return music_callback(service.get(db, None, task_id), stage, track_ids, signer)
 
     sender = WebhookSender(egress, timeout_s=settings.webhooks.timeout_s)
     callbacks = CallbackDispatcher(db, sender, render, settings.webhooks)

@@ -139,7 +139,8 @@ class OutboxMessage(Base):
     key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id"))
     stage: Mapped[str] = mapped_column(String(20))  # text | first | complete | error
     url: Mapped[str] = mapped_column(String(2048))
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)  # rendered at the first attempt, resent unchanged
+    track_ids: Mapped[str] = mapped_column(Text, default="[]")  # tracks finished at this stage
     msg_id: Mapped[str] = mapped_column(String(80))
     status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | delivered | failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -40,13 +40,13 @@ def master(
         return np.asarray(mix, dtype=np.float32).copy()
     peaks = oversampled_peaks(glued)
     gain_db, aim = target_lufs - loudness, ceiling_dbtp - _AIM_MARGIN_DB
-    out = glued
+    out, previous_error = glued, float("inf")
     for _ in range(MAX_PASSES):
         out = _apply(glued, peaks, sample_rate, gain_db, aim)
         error = target_lufs - integrated_lufs(out, sample_rate)
-        if abs(error) <= LUFS_TOLERANCE:
-            break
-        gain_db += error
+        if abs(error) <= LUFS_TOLERANCE or abs(error) > 0.5 * abs(previous_error):
+            break  # on target, or the limiter is eating the extra gain: more passes will not help
+        gain_db, previous_error = gain_db + error, error
     return _enforce_ceiling(out, glued, peaks, sample_rate, gain_db, aim, ceiling_dbtp)
 
 

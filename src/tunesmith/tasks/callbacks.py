@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tunesmith.config import WebhookSettings
 from tunesmith.db.models import ApiKey, DeliveryAttempt, OutboxMessage
@@ -19,8 +19,9 @@ from tunesmith.webhooks.sender import DeliveryOutcome, WebhookSender
 
 log = logging.getLogger(__name__)
 
-BodyRenderer = Callable[[str, str], dict[str, object]]
-"""(task_id, stage) -> the callback JSON object, rendered by the API layer (it owns wire shapes)."""
+BodyRenderer = Callable[[str, str, list[str]], dict[str, object]]
+"""(task_id, stage, finished track ids) -> the callback JSON object, rendered by the API layer
+(it owns wire shapes)."""
 
 _IN_FLIGHT = timedelta(minutes=10)
 
@@ -61,14 +62,18 @@ class CallbackDispatcher:
     def _claim_due(self) -> list[int]:
         """Mark due rows in flight (so they are not picked twice) and return their ids."""
         now = utcnow()
+        # Per task, only the oldest undelivered stage may go out, so text → first → complete keep order.
+        head = (select(func.min(OutboxMessage.id)).where(OutboxMessage.status == "pending")
+                .group_by(OutboxMessage.task_id))
         with self.db.write() as s:
             rows = s.scalars(select(OutboxMessage).where(
-                OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
+                OutboxMessage.id.in_(head), OutboxMessage.next_attempt_at <= now)
                 .order_by(OutboxMessage.next_attempt_at).limit(32)).all()
             for row in rows:
                 row.next_attempt_at = now + _IN_FLIGHT
                 if not row.body:
-                    row.body = json.dumps(self.render(row.task_id, row.stage), ensure_ascii=False)
+                    row.body = json.dumps(self.render(row.task_id, row.stage, json.loads(row.track_ids)),
+                                          ensure_ascii=False)
             return [r.id for r in rows]
 
     async def _deliver(self, outbox_id: int) -> None:

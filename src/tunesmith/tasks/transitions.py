@@ -70,7 +70,7 @@ def _move(s: Session, task: Task, target: Status, **values: object) -> bool:
     return bool(res.rowcount)  # type: ignore[attr-defined]
 
 
-def _outbox(s: Session, task: Task, stage: str) -> None:
+def _outbox(s: Session, task: Task, stage: str, track_ids: list[str] | None = None) -> None:
     if not task.callback_url:
         return
     exists = s.scalar(select(OutboxMessage.id).where(OutboxMessage.task_id == task.id,
@@ -79,7 +79,7 @@ def _outbox(s: Session, task: Task, stage: str) -> None:
         return
     now = utcnow()
     s.add(OutboxMessage(task_id=task.id, key_id=task.key_id, stage=stage, url=task.callback_url, body="",
-                        msg_id=f"msg_{task.id}_{stage}", next_attempt_at=now, created_at=now))
+                        track_ids=json.dumps(track_ids or []), msg_id=f"msg_{task.id}_{stage}", next_attempt_at=now, created_at=now))
 
 
 def record_plan(db: Database, task_id: str, plan: SongPlan, model_name: str) -> None:
@@ -131,10 +131,10 @@ def record_track(db: Database, task_id: str, idx: int, result: TrackResult, stor
         done = sum(t.state == "complete" for t in tracks)
         if done == len(tracks):
             if _move(s, task, Status.SUCCESS, finished_at=now, lease_owner=None, lease_expires_at=None):
-                _outbox(s, task, "complete")
+                _outbox(s, task, "complete", [t.id for t in tracks])
                 return Status.SUCCESS
         elif _move(s, task, Status.FIRST_SUCCESS):
-            _outbox(s, task, "first")
+            _outbox(s, task, "first", [t.id for t in tracks if t.state == "complete"])
             return Status.FIRST_SUCCESS
         return Status(task.status)
 

@@ -70,14 +70,15 @@ class FileSink:
         self._f.close()
 
 
-def _plan_job(request_json: str) -> str:
-    return plan_to_json(_get_engine().plan(request_from_json(request_json)))
+def _plan_job(request_json: str, engine: SongEngine | None = None) -> str:
+    return plan_to_json((engine or _get_engine()).plan(request_from_json(request_json)))
 
 
-def _render_job(plan_json: str, index: int, workdir: str, stream_path: str) -> TrackResult:
+def _render_job(plan_json: str, index: int, workdir: str, stream_path: str,
+                engine: SongEngine | None = None) -> TrackResult:
     sink = FileSink(Path(stream_path))
     try:
-        return _get_engine().render(plan_from_json(plan_json), index, Path(workdir), sink)
+        return (engine or _get_engine()).render(plan_from_json(plan_json), index, Path(workdir), sink)
     finally:
         sink.close()
 
@@ -93,11 +94,14 @@ class WorkerPool:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._executor: Executor | None = None
+        self._local_engine: SongEngine | None = None  # thread isolation: one engine for this pool
 
     def _make_executor(self) -> Executor:
         n = self.cfg.concurrency
         if self.cfg.isolation == "thread":
-            return ThreadPoolExecutor(n, initializer=_init_engine, initargs=(self._factory, self._options))
+            self._local_engine = self._factory(**self._options)
+            self._local_engine.load()
+            return ThreadPoolExecutor(n)
         ctx = multiprocessing.get_context("spawn")
         return ProcessPoolExecutor(n, mp_context=ctx, initializer=_init_engine,
                                    initargs=(self._factory, self._options))
@@ -111,6 +115,12 @@ class WorkerPool:
 
     def wake(self) -> None:
         self._wake.set()
+
+    def _submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+        assert self._executor is not None
+        if self._local_engine is not None:
+            return self._executor.submit(fn, *args, engine=self._local_engine)
+        return self._executor.submit(fn, *args)
 
     def stop(self) -> None:
         self._stop.set()
@@ -173,14 +183,13 @@ class WorkerPool:
                 raise EngineError(f"Generation timed out after {self.cfg.task_timeout_s:.0f} s")
 
     def _run(self, task_id: str, started: float) -> None:
-        assert self._executor is not None
         with self.db.read() as s:
             task = s.get(Task, task_id)
             if task is None:
                 return
             request_json, plan_json, model = task.request_json, task.plan_json, task.model
         if plan_json is None:
-            fut = self._executor.submit(_plan_job, request_json)
+            fut = self._submit(_plan_job, request_json)
             plan_json = self._await({fut}, task_id, started).pop().result()
             transitions.record_plan(self.db, task_id, plan_from_json(plan_json), model_name(model))
         with self.db.read() as s:
@@ -191,7 +200,7 @@ class WorkerPool:
             shutil.rmtree(workdir, ignore_errors=True)
             workdir.mkdir(parents=True)
             stream = self.store.local_path(track.stream_key)
-            fut = self._executor.submit(_render_job, plan_json, track.idx, str(workdir), str(stream))
+            fut = self._submit(_render_job, plan_json, track.idx, str(workdir), str(stream))
             pending[fut] = track
         while pending:
             for fut in self._await(set(pending), task_id, started):

@@ -72,13 +72,14 @@ def record_info(view: TaskView, signer: LinkSigner) -> dict[str, Any]:
     }
 
 
-def music_callback(view: TaskView, stage: str, signer: LinkSigner) -> dict[str, Any]:
-    """The body POSTed to ``callBackUrl`` for ``stage`` ∈ text | first | complete | error."""
+def music_callback(view: TaskView, stage: str, track_ids: list[str], signer: LinkSigner) -> dict[str, Any]:
+    """The body POSTed to ``callBackUrl`` for ``stage`` ∈ text | first | complete | error, listing
+    the tracks that were finished when the stage was reached."""
     task = view.task
     if stage == "error":
         return {"code": task.error_code or 500, "msg": task.error_message or "Generation failed",
                 "data": {"callbackType": "error", "task_id": task.id, "data": None}}
-    tracks = [] if stage == "text" else [t for t in view.tracks if t.state == "complete"]
+    tracks = [t for t in view.tracks if t.id in track_ids and t.state == "complete"]
     return {"code": 200, "msg": CALLBACK_MSG[stage],
             "data": {"callbackType": stage, "task_id": task.id,
                      "data": [track_snake(t, signer) for t in tracks]}}

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 10:14:29.814315
+Create Date: 2026-11-21 10:17:56.979798
 """
 
 from __future__ import annotations
@@ -68,6 +68,7 @@ def upgrade() -> None:
     sa.Column('stage', sa.String(length=20), nullable=False),
     sa.Column('url', sa.String(length=2048), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('track_ids', sa.Text(), nullable=False),
     sa.Column('msg_id', sa.String(length=80), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),

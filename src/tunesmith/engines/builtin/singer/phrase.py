@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from tunesmith.engines.builtin.singer.phonetics import Phone, SpokenSyllable
 from tunesmith.engines.builtin.singer.timemap import Placement, Span, SungNote, Unit
 from tunesmith.engines.base import WordTiming
-from tunesmith.music.score import Score, SungSyllable
+from tunesmith.music.score import LyricWord, Score, SungSyllable
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +63,7 @@ def _span(phones: Sequence[Phone], sample_rate: int) -> Span:
 
 
 def word_timings(units: Sequence[PhraseUnit], placements: Sequence[Placement], score: Score,
-                 line: int) -> list[WordTiming]:
+                 line: int, words: Sequence[LyricWord]) -> list[WordTiming]:
     """Where each word of the phrase is sung (song seconds), with per-syllable times."""
     per_word: dict[int, list[tuple[str, float, float]]] = {}
     for phrase_unit, placed in zip(units, placements, strict=True):
@@ -71,8 +71,6 @@ def word_timings(units: Sequence[PhraseUnit], placements: Sequence[Placement], s
             start = placed.whole.start if k == 0 else score.seconds(syllable.start)
             end = placed.whole.end if k == len(phrase_unit.sung) - 1 else score.seconds(syllable.end)
             per_word.setdefault(syllable.word, []).append((syllable.text, start, end))
-    assert score.vocal is not None
-    words = score.vocal.lines[line].words
     return [
         WordTiming(word=words[w].text, start_s=syls[0][1], end_s=syls[-1][2], line=line, syllables=tuple(syls))
         for w, syls in sorted(per_word.items(), key=lambda item: item[1][0][1])

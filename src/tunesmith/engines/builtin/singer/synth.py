@@ -1,0 +1,177 @@
+"""The built-in singer: each lyric line spoken by espeak-ng, then re-timed and re-pitched with WORLD.
+
+Per phrase (a :class:`~tunesmith.music.score.LyricLine`): espeak speaks the line in monotone at a
+known F0, its phoneme events give the syllables, the time map puts every vowel on its note(s), and
+WORLD re-synthesises the envelope along that map with the melody as F0. F0 is never estimated from
+the speech (no harvest/dio per phrase): espeak's monotone pitch is measured once per voice, voicing
+comes from the phoneme classes, and only CheapTrick + D4C run on the source.
+
+Backing lines (``LyricLine.backing``) are skipped by default: they belong to the backing-vocal
+stem, sung separately (``include_backing=True`` sings them with the lead voice).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from tunesmith.engines.base import SungVocal, WordTiming
+from tunesmith.engines.builtin.singer import vocoder
+from tunesmith.engines.builtin.singer.contour import pitch_contour
+from tunesmith.engines.builtin.singer.espeak import ESPEAK_RATE_HZ, Utterance, espeak
+from tunesmith.engines.builtin.singer.phonetics import espeak_voice, segment, spoken_text
+from tunesmith.engines.builtin.singer.phrase import PhraseUnit, make_unit, pair_syllables, word_timings
+from tunesmith.engines.builtin.singer.timemap import Placement, place, segments, source_times
+from tunesmith.engines.builtin.singer.voices import VOICES, Voice
+from tunesmith.engines.builtin.singer.world import world
+from tunesmith.music.score import LyricLine, Score, SungSyllable
+
+Floats = vocoder.Floats
+_CALIBRATION_TEXT = {"en": "la la la, we are all alone", "zh": "啦啦啦我们都在"}
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedPhrase:
+    """A phrase's audio (float32, (1, samples) at WORLD's rate) starting at ``start_s`` in the song."""
+
+    audio: vocoder.Audio
+    start_s: float
+    words: list[WordTiming]
+
+
+class WorldSinger:
+    """The :class:`~tunesmith.engines.base.Singer` of the built-in engine.
+
+    ``frame_period_ms``: WORLD frame hop (5–10 ms; coarser is faster, blurs consonants);
+    ``rate_wpm``: espeak speaking rate of the source speech; ``source_pitch``: espeak's 0–100 base
+    pitch of the monotone source; ``include_backing``: also sing lines marked ``backing``;
+    ``peak``: the output is scaled so its absolute peak is this (0 < peak ≤ 1).
+    Thread-safe: espeak calls are serialised by a lock, WORLD runs outside it.
+    """
+
+    def __init__(self, *, frame_period_ms: float = 5.0, rate_wpm: int = 110, source_pitch: int = 40,
+                 include_backing: bool = False, peak: float = 0.9) -> None:
+        self.frame_s = frame_period_ms / 1000.0
+        self.rate_wpm = rate_wpm
+        self.source_pitch = source_pitch
+        self.include_backing = include_backing
+        self.peak = peak
+        self._f0_cache: dict[str, float] = {}
+        self._f0_lock = threading.Lock()
+
+    def sing(self, score: Score, *, sample_rate: int) -> SungVocal:
+        """Sing ``score.vocal``: mono float32 audio (1, samples) as long as the score, and word times."""
+        total = int(round(score.duration_s * sample_rate))
+        out = np.zeros((1, total), dtype=np.float32)
+        words: list[WordTiming] = []
+        for phrase in self._phrases(score):
+            start = int(round(phrase.start_s * sample_rate))
+            audio = vocoder.resample(phrase.audio, ESPEAK_RATE_HZ, sample_rate)[:, : max(total - start, 0)]
+            out[:, start : start + audio.shape[1]] += audio
+            words.extend(phrase.words)
+        peak = float(np.max(np.abs(out))) if out.size else 0.0
+        if peak > 0:
+            out *= self.peak / peak
+        return SungVocal(audio=out, sample_rate=sample_rate, words=words)
+
+    def _phrases(self, score: Score) -> list[RenderedPhrase]:
+        vocal = score.vocal
+        if vocal is None:
+            return []
+        voice = VOICES.get(vocal.voice)
+        if voice is None:
+            raise ValueError(f"unknown voice id {vocal.voice!r}; known: {sorted(VOICES)}")
+        rendered: list[RenderedPhrase] = []
+        earliest = 0.0
+        for index, line in enumerate(vocal.lines):
+            sung = sorted((s for s in vocal.syllables if s.line == index), key=lambda s: s.start)
+            if not sung or (line.backing and not self.include_backing):
+                continue
+            phrase = self._sing_line(score, index, line, sung, voice, vocal.language, earliest)
+            if phrase is not None:
+                rendered.append(phrase)
+                earliest = phrase.start_s + phrase.audio.shape[1] / ESPEAK_RATE_HZ
+        return rendered
+
+    def _sing_line(self, score: Score, index: int, line: LyricLine, sung: Sequence[SungSyllable],
+                   voice: Voice, language: str, earliest_s: float) -> RenderedPhrase | None:
+        speaker = espeak_voice(language, voice.espeak_variant)
+        text, spans = spoken_text([w.text for w in line.words])
+        utterance = espeak().speak(text, voice=speaker, rate_wpm=self.rate_wpm, pitch=self.source_pitch)
+        units = _phrase_units(score, utterance, spans, sung)
+        if not units:
+            return None
+        placements = place([u.unit for u in units], earliest_s=earliest_s)
+        audio, start_s = self._render(utterance, units, placements, voice, self._source_f0(speaker, language))
+        return RenderedPhrase(audio=audio, start_s=start_s,
+                              words=word_timings(units, placements, score, index, line.words))
+
+    def _render(self, utterance: Utterance, units: Sequence[PhraseUnit], placements: Sequence[Placement],
+                voice: Voice, source_f0: float) -> tuple[vocoder.Audio, float]:
+        rate, frame_s = utterance.sample_rate, self.frame_s
+        speech = utterance.audio.astype(np.float64) / 32768.0
+        voiced = voiced_frames(utterance, frame_s)
+        envelope = vocoder.analyse(speech, rate, voiced * source_f0, frame_s)
+        start_s = placements[0].onset.start
+        end_s = placements[-1].coda.end + 2 * frame_s
+        times = start_s + np.arange(int((end_s - start_s) / frame_s) + 1) * frame_s
+        src, inside = source_times(segments([u.unit for u in units], placements), times)
+        positions = src / frame_s
+        sp = vocoder.interpolate_frames(envelope.sp, positions)
+        ap = vocoder.interpolate_frames(envelope.ap, positions)
+        sp[~inside], ap[~inside] = vocoder.SILENT_POWER, 1.0
+        is_voiced = inside & (voiced[np.clip(np.rint(positions).astype(np.int64), 0, voiced.size - 1)] > 0)
+        f0 = pitch_contour([n for u in units for n in u.unit.notes], times) * is_voiced
+        y = vocoder.synthesize(f0, vocoder.warp_formants(sp, voice.formant_shift), ap, rate, frame_s)
+        audio = vocoder.fade(y.astype(np.float32)[None, :], rate, fade_in_s=0.01, fade_out_s=0.03)
+        return audio, start_s
+
+    def _source_f0(self, speaker: str, language: str) -> float:
+        """espeak's monotone F0 (Hz) for ``speaker`` at this singer's pitch, measured once per voice."""
+        with self._f0_lock:
+            if speaker not in self._f0_cache:
+                text = _CALIBRATION_TEXT.get(language, _CALIBRATION_TEXT["en"])
+                utterance = espeak().speak(text, voice=speaker, rate_wpm=self.rate_wpm, pitch=self.source_pitch)
+                self._f0_cache[speaker] = measure_f0(utterance.audio.astype(np.float64) / 32768.0,
+                                                     utterance.sample_rate)
+            return self._f0_cache[speaker]
+
+
+def _phrase_units(score: Score, utterance: Utterance, spans: Sequence[tuple[int, int]],
+                  sung: Sequence[SungSyllable]) -> list[PhraseUnit]:
+    """Every sung syllable of the line paired with the spoken syllable that sings it, in time order."""
+    spoken = segment(utterance, spans)
+    units: list[PhraseUnit] = []
+    for word, syllables in enumerate(spoken):
+        of_word = sorted((s for s in sung if s.word == word), key=lambda s: (s.syllable, s.start))
+        for spoken_syllable, group in pair_syllables(syllables, of_word):
+            unit = make_unit(spoken_syllable, group, score, utterance.sample_rate)
+            units.append(PhraseUnit(unit=unit, sung=group))
+    return sorted(units, key=lambda u: u.unit.note_span.start)
+
+
+def voiced_frames(utterance: Utterance, frame_s: float) -> Floats:
+    """1.0 for each WORLD frame of the utterance inside a voiced phoneme (vowel, nasal, …), else 0.0."""
+    n = vocoder.frame_count(utterance.audio.size, utterance.sample_rate, frame_s)
+    voiced = np.zeros(n, dtype=np.float64)
+    for ev, nxt in zip(utterance.phonemes, [*utterance.phonemes[1:], None], strict=True):
+        if ev.kind.voiced:
+            end = nxt.sample if nxt is not None else utterance.audio.size
+            a, b = (int(round(t / utterance.sample_rate / frame_s)) for t in (ev.sample, end))
+            voiced[a : max(b, a + 1)] = 1.0
+    return voiced
+
+
+def measure_f0(speech: Floats, sample_rate: int) -> float:
+    """The median F0 (Hz) of monotone ``speech`` (DIO + StoneMask, octave errors dropped)."""
+    pw = world()
+    f0, times = pw.dio(speech, sample_rate, frame_period=5.0)
+    f0 = pw.stonemask(speech, f0, times, sample_rate)
+    voiced = f0[f0 > 0]
+    if voiced.size == 0:
+        raise RuntimeError("espeak produced no voiced speech to calibrate the singer")
+    median = float(np.median(voiced))
+    return float(np.median(voiced[np.abs(np.log2(voiced / median)) < 0.25]))

@@ -1,0 +1,67 @@
+"""Known-answer tests for bench.metrics.asr: error rates, normalisation and Whisper on espeak-ng speech."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bench.metrics import asr
+
+
+def test_edit_distance_counts_each_kind_of_error() -> None:
+    assert asr.edit_distance("kitten", "sitting") == 3
+    assert asr.edit_distance([], ["a"]) == 1
+    assert asr.edit_distance(["a", "b"], ["a", "b"]) == 0
+
+
+def test_wer_ignores_case_and_punctuation() -> None:
+    assert asr.wer("Hello, world! It's me.", "hello world it's me") == 0.0
+    assert asr.wer("the cat sat on the mat", "the cat sat on mat") == pytest.approx(1 / 6)
+    assert asr.wer("a b", "x y z") == pytest.approx(3 / 2)
+
+
+def test_cer_folds_traditional_into_simplified() -> None:
+    assert asr.cer("我们一起唱歌", "我們一起唱歌。") == 0.0
+    assert asr.cer("今天天气很好", "今天天氣不好") == pytest.approx(1 / 6)
+
+
+def test_lyrics_reference_drops_section_tags() -> None:
+    lyrics = "[Verse 1]\nHello there (ooh)\n[Chorus]\nSing along"
+    assert asr.lyrics_reference(lyrics) == "Hello there Sing along"
+    assert asr.lyrics_error_rate(lyrics, "hello there sing along", "en") == 0.0
+
+
+@pytest.fixture(scope="module")
+def whisper():  # type: ignore[no-untyped-def]
+    return asr.load_whisper()
+
+
+def _speak(text: str, voice: str, rate_wpm: int) -> tuple[np.ndarray, int]:
+    from tunesmith.engines.builtin.singer.espeak import espeak
+
+    utterance = espeak().speak(text, voice=voice, rate_wpm=rate_wpm)
+    return utterance.audio.astype(np.float32) / 32768.0, utterance.sample_rate
+
+
+def test_joined_model_has_the_pinned_hash(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    folder = asr.model_dir(tmp_path)
+    assert asr._sha256(folder / "model.bin") == asr.MODEL_SHA256
+    assert {p.name for p in folder.iterdir()} == {"model.bin", "config.json", "tokenizer.json", "vocabulary.txt"}
+
+
+def test_whisper_transcribes_english_speech(whisper) -> None:  # type: ignore[no-untyped-def]
+    text = "The quick brown fox jumps over the lazy dog"
+    audio, sr = _speak(text, "en-us", 150)
+    assert asr.wer(text, asr.transcribe(whisper, audio, sr, language="en")) <= 0.2
+
+
+def test_whisper_transcribes_chinese_speech(whisper) -> None:  # type: ignore[no-untyped-def]
+    text = "我们一起唱歌"
+    audio, sr = _speak(text, "cmn", 90)
+    assert asr.cer(text, asr.transcribe(whisper, audio, sr, language="zh")) <= 0.34
+
+
+def test_whisper_hears_nothing_in_noise_like_speech(whisper) -> None:  # type: ignore[no-untyped-def]
+    text = "The quick brown fox jumps over the lazy dog"
+    noise = np.random.default_rng(0).standard_normal(16000 * 3).astype(np.float32) * 0.01
+    assert asr.wer(text, asr.transcribe(whisper, noise, 16000, language="en")) >= 0.9
