@@ -86,7 +86,8 @@ class SilenceReport:
     threshold_db: float
 
 
-def silence_report(audio: Audio, sr: int, *, threshold_db: float = -60.0, frame_s: float = 0.05) -> SilenceReport:
+def silence_report(audio: Audio, sr: int, *, threshold_db: float = -60.0,
+                   frame_s: float = 0.05) -> SilenceReport:
     """Where the audio is silent, at ``frame_s`` resolution."""
     silent = frame_levels_db(audio, sr, frame_s=frame_s) < threshold_db
     if silent.size == 0:

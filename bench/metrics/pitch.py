@@ -33,8 +33,9 @@ class Note:
 
 @dataclass(frozen=True, slots=True)
 class PitchAccuracy:
-    """``share_within`` (0–1) of all ``notes`` sung within ``tolerance_cents``; unvoiced notes count as misses.
+    """``share_within`` (0–1) of all ``notes`` sung within ``tolerance_cents``.
 
+    Notes with no voiced frame count as misses.
     ``median_abs_cents`` is over the ``voiced_notes`` only (None when none was voiced).
     """
 

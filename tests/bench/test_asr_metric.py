@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from bench.metrics import asr
+
+FOX = "The quick brown fox jumps over the lazy dog"
 
 
 def test_edit_distance_counts_each_kind_of_error() -> None:
@@ -46,22 +47,25 @@ def _speak(text: str, voice: str, rate_wpm: int) -> tuple[np.ndarray, int]:
 def test_joined_model_has_the_pinned_hash(tmp_path) -> None:  # type: ignore[no-untyped-def]
     folder = asr.model_dir(tmp_path)
     assert asr._sha256(folder / "model.bin") == asr.MODEL_SHA256
-    assert {p.name for p in folder.iterdir()} == {"model.bin", "config.json", "tokenizer.json", "vocabulary.txt"}
+    expected = {"model.bin", "config.json", "tokenizer.json", "vocabulary.txt"}
+    assert {p.name for p in folder.iterdir()} == expected
 
 
-def test_whisper_transcribes_english_speech(whisper) -> None:  # type: ignore[no-untyped-def]
-    text = "The quick brown fox jumps over the lazy dog"
-    audio, sr = _speak(text, "en-us", 150)
-    assert asr.wer(text, asr.transcribe(whisper, audio, sr, language="en")) <= 0.2
+@pytest.fixture(scope="module")
+def heard_fox(whisper) -> str:  # type: ignore[no-untyped-def]
+    audio, sr = _speak(FOX, "en-us", 150)
+    return asr.transcribe(whisper, audio, sr, language="en")
+
+
+def test_whisper_transcribes_english_speech(heard_fox: str) -> None:
+    assert asr.wer(FOX, heard_fox) <= 0.2
+
+
+def test_wer_of_the_wrong_lyrics_is_high(heard_fox: str) -> None:
+    assert asr.wer("hold me closer tiny dancer count the headlights on the highway", heard_fox) >= 0.9
 
 
 def test_whisper_transcribes_chinese_speech(whisper) -> None:  # type: ignore[no-untyped-def]
     text = "我们一起唱歌"
     audio, sr = _speak(text, "cmn", 90)
     assert asr.cer(text, asr.transcribe(whisper, audio, sr, language="zh")) <= 0.34
-
-
-def test_whisper_hears_nothing_in_noise_like_speech(whisper) -> None:  # type: ignore[no-untyped-def]
-    text = "The quick brown fox jumps over the lazy dog"
-    noise = np.random.default_rng(0).standard_normal(16000 * 3).astype(np.float32) * 0.01
-    assert asr.wer(text, asr.transcribe(whisper, noise, 16000, language="en")) >= 0.9

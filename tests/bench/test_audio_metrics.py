@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from tests.bench.signals import SR, sine
-
 from bench.metrics import audio
+from tests.bench.signals import SR, sine
 
 
 def test_stereo_sine_at_minus_20_dbfs_reads_minus_20_lufs() -> None:
@@ -15,7 +14,8 @@ def test_stereo_sine_at_minus_20_dbfs_reads_minus_20_lufs() -> None:
 
 
 def test_mono_full_scale_sine_reads_minus_3_lufs() -> None:
-    assert audio.integrated_loudness_lufs(sine(997.0, 5.0, amplitude=1.0), SR) == pytest.approx(-3.01, abs=0.1)
+    lufs = audio.integrated_loudness_lufs(sine(997.0, 5.0, amplitude=1.0), SR)
+    assert lufs == pytest.approx(-3.01, abs=0.1)
 
 
 def test_true_peak_finds_the_intersample_peak() -> None:
@@ -37,7 +37,7 @@ def test_silence_report_measures_leading_trailing_and_gaps() -> None:
 
 def test_silence_report_of_a_continuous_tone_is_empty() -> None:
     report = audio.silence_report(sine(220, 2.0), SR)
-    assert (report.leading_s, report.trailing_s, report.longest_internal_s, report.silent_share) == (0, 0, 0, 0)
+    assert report.leading_s == report.trailing_s == report.longest_internal_s == report.silent_share == 0
 
 
 def test_clipping_counts_flat_topped_runs_only() -> None:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from tests.bench.signals import SR, tone
-
 from bench.metrics import key
 from bench.metrics.key import Key
 from bench.metrics.pitch import midi_to_hz
+from tests.bench.signals import SR, tone
 
 
 def chords(progression: list[tuple[int, ...]], seconds: float = 1.0) -> np.ndarray:

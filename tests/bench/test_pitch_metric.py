@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from tests.bench.signals import SR, tone
-
 from bench.metrics import pitch
 from bench.metrics.pitch import Note
+from tests.bench.signals import SR, tone
 
 
 def test_midi_and_cents_conversions() -> None:

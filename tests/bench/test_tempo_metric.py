@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from tests.bench.signals import SR
-
 from bench.metrics import tempo
+from tests.bench.signals import SR
 
 
 def click_track(bpm: float, seconds: float, *, accent_every: int = 0) -> np.ndarray:

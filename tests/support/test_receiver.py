@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from support.receiver import Reply, WebhookReceiver
+from tests.support.receiver import Reply, WebhookReceiver
 
 
 def _post(url: str, body: bytes = b"{}") -> int:

@@ -6,7 +6,7 @@ from ipaddress import IPv4Network
 
 import httpx
 import pytest
-from support.receiver import Reply, WebhookReceiver
+from tests.support.receiver import Reply, WebhookReceiver
 
 from tunesmith.webhooks.guard import EgressPolicy, EgressRefusedError, guarded_client
 

@@ -128,6 +128,9 @@ def test_length_cap() -> None:
     assert validate_url(base + "a" * (2048 - len(base)), PUBLIC)
     with pytest.raises(UnsafeURLError, match="2049 characters long; the limit is 2048"):
         validate_url(base + "a" * (2049 - len(base)), PUBLIC)
+    # Percent-encoding makes "é" six characters: the stored form must fit too.
+    with pytest.raises(UnsafeURLError, match="once normalised; the limit is 2048"):
+        validate_url(base + "é" * 1000, PUBLIC)
 
 
 def test_allowlisted_networks_open_private_literals() -> None:

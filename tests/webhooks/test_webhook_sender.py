@@ -11,7 +11,7 @@ from ipaddress import IPv4Address, IPv4Network, IPv6Network
 
 import pytest
 from standardwebhooks import Webhook
-from support.receiver import Reply, WebhookReceiver
+from tests.support.receiver import Reply, WebhookReceiver
 
 from tunesmith.webhooks.guard import EgressPolicy
 from tunesmith.webhooks.sender import DeliveryOutcome, WebhookSender

@@ -8,7 +8,7 @@ import time
 import pytest
 from standardwebhooks import Webhook, WebhookVerificationError
 
-from tunesmith.webhooks.signing import kie_signature, new_webhook_secret, secret_key, sign, sign_kie
+from tunesmith.webhooks.signing import kie_signature, new_webhook_secret, decode_secret, sign, sign_kie
 
 BODY = b'{"code":200,"msg":"All generated successfully.","data":{"callbackType":"complete","task_id":"t1"}}'
 
@@ -76,7 +76,7 @@ def test_stale_timestamp_fails_verification() -> None:
 )
 def test_malformed_secrets_are_rejected(secret: str, reason: str) -> None:
     with pytest.raises(ValueError, match=reason):
-        secret_key(secret)
+        decode_secret(secret)
     with pytest.raises(ValueError, match=reason):
         sign(secret, "m", 1, BODY)
 

@@ -135,6 +135,6 @@ def refund(s: Session, key_id: int, task_id: str, cost: int) -> None:
 def ledger_balances(db: Database) -> dict[int, tuple[int, int]]:
     """Per key: (balance column, sum of ledger deltas). They are equal when the books balance."""
     with db.read() as s:
-        sums = dict(s.execute(select(LedgerEntry.key_id, func.sum(LedgerEntry.delta))
-                              .group_by(LedgerEntry.key_id)).tuples().all())
+        sums = {int(k): int(v) for k, v in s.execute(select(LedgerEntry.key_id, func.sum(LedgerEntry.delta))
+                              .group_by(LedgerEntry.key_id)).all()}
         return {k.id: (k.credits, int(sums.get(k.id, 0))) for k in s.scalars(select(ApiKey))}

@@ -138,7 +138,12 @@ def validate_url(url: str, policy: EgressPolicy) -> str:
         reason = policy.refusal_reason(literal)
         if reason is not None:
             raise UnsafeURLError(f"URL host {host!r} is not allowed: {reason}")
-    return str(parsed)
+    normalised = str(parsed)
+    if len(normalised) > policy.max_url_length:
+        raise UnsafeURLError(
+            f"URL is {len(normalised)} characters long once normalised; the limit is {policy.max_url_length}"
+        )
+    return normalised
 
 
 def parse_ip_literal(host: str) -> IPAddress | None:

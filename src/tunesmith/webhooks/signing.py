@@ -32,7 +32,7 @@ def new_webhook_secret() -> str:
     return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode("ascii")
 
 
-def secret_key(secret: str) -> bytes:
+def decode_secret(secret: str) -> bytes:
     """The HMAC key a ``whsec_`` secret encodes; ``ValueError`` if the secret is malformed."""
     if not secret.startswith(SECRET_PREFIX):
         raise ValueError(f"webhook secret must start with {SECRET_PREFIX!r}")
@@ -59,7 +59,7 @@ def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> dict[str, str
     except UnicodeDecodeError:
         raise ValueError("webhook body must be UTF-8 (JSON) to be signed") from None
     when = datetime.fromtimestamp(timestamp, tz=UTC)
-    signature = Webhook(secret_key(secret)).sign(msg_id=msg_id, timestamp=when, data=text)
+    signature = Webhook(decode_secret(secret)).sign(msg_id=msg_id, timestamp=when, data=text)
     return {
         "webhook-id": msg_id,
         "webhook-timestamp": str(timestamp),
