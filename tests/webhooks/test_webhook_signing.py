@@ -8,7 +8,7 @@ import time
 import pytest
 from standardwebhooks import Webhook, WebhookVerificationError
 
-from tunesmith.webhooks.signing import kie_signature, new_webhook_secret, decode_secret, sign, sign_kie
+from tunesmith.webhooks.signing import decode_secret, kie_signature, new_webhook_secret, sign, sign_kie
 
 BODY = b'{"code":200,"msg":"All generated successfully.","data":{"callbackType":"complete","task_id":"t1"}}'
 

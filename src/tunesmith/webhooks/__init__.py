@@ -12,7 +12,7 @@ from tunesmith.webhooks.guard import (
     validate_url,
 )
 from tunesmith.webhooks.sender import DeliveryOutcome, WebhookSender
-from tunesmith.webhooks.signing import kie_signature, new_webhook_secret, sign, sign_kie
+from tunesmith.webhooks.signing import decode_secret, kie_signature, new_webhook_secret, sign, sign_kie
 
 __all__ = [
     "DeliveryOutcome",
@@ -20,6 +20,7 @@ __all__ = [
     "EgressRefusedError",
     "UnsafeURLError",
     "WebhookSender",
+    "decode_secret",
     "guarded_client",
     "kie_signature",
     "new_webhook_secret",

@@ -118,6 +118,7 @@ def validate_url(url: str, policy: EgressPolicy) -> str:
     Host names are not resolved here; ``guarded_client`` checks their addresses at connect time.
     Raises ``UnsafeURLError`` naming the first problem found.
     """
+    url = url.strip()  # surrounding whitespace is a paste accident, not part of the address
     if len(url) > policy.max_url_length:
         raise UnsafeURLError(f"URL is {len(url)} characters long; the limit is {policy.max_url_length}")
     try:
@@ -126,7 +127,8 @@ def validate_url(url: str, policy: EgressPolicy) -> str:
         raise UnsafeURLError(f"URL is not valid: {error}") from None
     if parsed.scheme not in policy.allowed_schemes:
         allowed = ", ".join(policy.allowed_schemes)
-        raise UnsafeURLError(f"URL scheme {parsed.scheme!r} is not allowed; use {allowed}")
+        scheme = f"scheme {parsed.scheme!r} is not allowed" if parsed.scheme else "has no scheme"
+        raise UnsafeURLError(f"URL {scheme}; use {allowed}")
     if parsed.userinfo:
         raise UnsafeURLError("URL must not contain a user name or password")
     host = parsed.raw_host.decode("ascii")

@@ -38,7 +38,8 @@ def analyse(speech: Floats, sample_rate: int, f0_hz: Floats, frame_s: float) -> 
     times = np.arange(f0_hz.size, dtype=np.float64) * frame_s
     x = np.ascontiguousarray(speech, dtype=np.float64)
     sp = pw.cheaptrick(x, f0_hz, times, sample_rate)
-    ap = pw.d4c(x, f0_hz, times, sample_rate)
+    # threshold 0: the phoneme classes already decided voicing; D4C must not mark vowels aperiodic
+    ap = pw.d4c(x, f0_hz, times, sample_rate, threshold=0.0)
     return Envelope(sp=sp, ap=ap, frame_s=frame_s)
 
 
