@@ -83,6 +83,8 @@ class WebhookSender:
                     return _outcome(started, response)
         except SSRFProtectionError as error:
             return _failure(started, str(error), refused=True)
+        except httpx.ConnectTimeout as error:
+            return _failure(started, f"could not connect in time: {error}")
         except (TimeoutError, httpx.TimeoutException):
             return _failure(started, f"no answer within {self._timeout_s:g} s")
         except httpx.HTTPError as error:

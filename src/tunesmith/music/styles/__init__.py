@@ -11,7 +11,7 @@ from tunesmith.music.styles.model import (
     Progression,
     RhythmPatterns,
 )
-from tunesmith.music.styles.parse import ResolvedStyle, parse_style
+from tunesmith.music.styles.parse import ResolvedStyle, parse_style, strip_style_words, style_vocabulary
 
 __all__ = [
     "CRASH_NOTE",
@@ -28,4 +28,6 @@ __all__ = [
     "ResolvedStyle",
     "RhythmPatterns",
     "parse_style",
+    "strip_style_words",
+    "style_vocabulary",
 ]

@@ -86,6 +86,22 @@ def contains_word(text: str, word: str) -> bool:
     return bool(_word_re(word).search(text)) if word.isascii() else word in text
 
 
+@cache
+def style_vocabulary() -> frozenset[str]:
+    """Every genre keyword, mood word and instrument word (EN lower-case and ZH) the parser knows."""
+    words = {w for g in GENRES for w in (*g.keywords_en, *g.keywords_zh, *g.tags)}
+    words |= {w for m in MOODS for w in (*m.words_en, *m.words_zh)}
+    return frozenset(words | set(FAMILY_WORDS))
+
+
+def strip_style_words(text: str) -> str:
+    """``text`` with every :func:`style_vocabulary` word blanked out (longest first)."""
+    lowered = text.lower()
+    for word in sorted(style_vocabulary(), key=len, reverse=True):
+        lowered = _word_re(word).sub(" ", lowered) if word.isascii() else lowered.replace(word, " ")
+    return lowered
+
+
 def match_genre(text: str) -> Genre:
     """The genre whose keywords cover the most characters of ``text``; pop when nothing matches."""
     lowered = text.lower()
