@@ -11,6 +11,7 @@ from tunesmith.dsp.limiter import gain_for_peaks
 from tunesmith.dsp.loudness import integrated_lufs, oversampled_peaks, true_peak_dbtp
 from tunesmith.dsp.types import Audio, db_to_gain
 
+REFERENCE_LUFS = -20.0  # the bus compressor always sees the mix at this loudness, whatever came in
 TARGET_LUFS = -14.0
 CEILING_DBTP = -1.0
 LUFS_TOLERANCE = 0.1
@@ -19,8 +20,11 @@ _AIM_MARGIN_DB = 0.2  # the limiter aims a little under the ceiling; the measure
 
 
 def bus_compress(mix: Audio, sample_rate: int) -> Audio:
-    """Gentle 2:1 glue compression of ``mix`` (channels, n); the slow attack lets transients through."""
-    glue = pedalboard.Compressor(threshold_db=-16.0, ratio=2.0, attack_ms=30.0, release_ms=250.0)
+    """Gentle 2:1 glue compression of ``mix`` (channels, n); the slow attack lets transients through.
+
+    The threshold assumes the mix arrives at about :data:`REFERENCE_LUFS`.
+    """
+    glue = pedalboard.Compressor(threshold_db=-14.0, ratio=2.0, attack_ms=30.0, release_ms=250.0)
     return process(glue, mix, sample_rate)
 
 
@@ -34,10 +38,11 @@ def master(
     true-peak ceiling is always enforced on the result, measured with 4× oversampling. Silent input is
     returned unchanged.
     """
-    glued = bus_compress(mix, sample_rate)
-    loudness = integrated_lufs(glued, sample_rate)
-    if not np.isfinite(loudness):
+    incoming = integrated_lufs(mix, sample_rate)
+    if not np.isfinite(incoming):
         return np.asarray(mix, dtype=np.float32).copy()
+    glued = bus_compress((mix * db_to_gain(REFERENCE_LUFS - incoming)).astype(np.float32), sample_rate)
+    loudness = integrated_lufs(glued, sample_rate)
     peaks = oversampled_peaks(glued)
     gain_db, aim = target_lufs - loudness, ceiling_dbtp - _AIM_MARGIN_DB
     out, previous_error = glued, float("inf")

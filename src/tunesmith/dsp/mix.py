@@ -50,6 +50,24 @@ def mix_stems(
     return processed, sum_stems(processed.values(), lengths.pop() if lengths else 0)
 
 
+def trim_to_headroom(
+    stems: Mapping[K, Audio], mix: Audio, *, ceiling_dbfs: float = -1.0
+) -> tuple[dict[K, Audio], Audio]:
+    """Scale stems and mix by one common gain so no sample of any of them exceeds ``ceiling_dbfs``.
+
+    A single linear gain keeps ``mix == sum(stems)``; it only ever attenuates. Use it before writing
+    fixed-point files, which would otherwise clip a loud pre-master mix or stem.
+    """
+    peak = max([float(np.max(np.abs(a))) for a in (*stems.values(), mix) if a.size] or [0.0])
+    limit = db_to_gain(ceiling_dbfs)
+    if peak <= limit:
+        return dict(stems), mix
+    gain = np.float32(limit / peak)
+    return {name: (audio * gain).astype(np.float32) for name, audio in stems.items()}, (mix * gain).astype(
+        np.float32
+    )
+
+
 def sum_stems(stems: Iterable[Audio], samples: int) -> Audio:
     """Sum ``(2, samples)`` stems into one ``(2, samples)`` float32 mix (float64 accumulator)."""
     total = np.zeros((2, samples), dtype=np.float64)

@@ -12,9 +12,15 @@ from tunesmith.engines.builtin.singer.timemap import SungNote
 Floats = npt.NDArray[np.float64]
 
 
-def pitch_contour(notes: Sequence[SungNote], times: Floats, *, glide_s: float = 0.06,
-                  vibrato_hz: float = 5.5, vibrato_semitones: float = 0.35,
-                  vibrato_min_note_s: float = 0.35) -> Floats:
+def pitch_contour(
+    notes: Sequence[SungNote],
+    times: Floats,
+    *,
+    glide_s: float = 0.06,
+    vibrato_hz: float = 5.5,
+    vibrato_semitones: float = 0.35,
+    vibrato_min_note_s: float = 0.35,
+) -> Floats:
     """F0 in Hz at each of ``times`` (s, evenly spaced), following ``notes`` (time order).
 
     Between and before notes the pitch is the upcoming note's, so a coda keeps its note's pitch and
@@ -31,7 +37,9 @@ def pitch_contour(notes: Sequence[SungNote], times: Floats, *, glide_s: float = 
     midi = smooth(midi, max(int(round(glide_s / frame_s)), 1))
     for note in notes:
         if note.end - note.start >= vibrato_min_note_s:
-            midi += vibrato(times, note.start, note.end, rate_hz=vibrato_hz, depth_semitones=vibrato_semitones)
+            midi += vibrato(
+                times, note.start, note.end, rate_hz=vibrato_hz, depth_semitones=vibrato_semitones
+            )
     return np.asarray(440.0 * 2.0 ** ((midi - 69.0) / 12.0), dtype=np.float64)
 
 
@@ -45,8 +53,16 @@ def smooth(track: Floats, width: int) -> Floats:
     return np.convolve(padded, window, mode="valid")
 
 
-def vibrato(times: Floats, start: float, end: float, *, rate_hz: float, depth_semitones: float,
-            delay_s: float = 0.15, ramp_s: float = 0.3) -> Floats:
+def vibrato(
+    times: Floats,
+    start: float,
+    end: float,
+    *,
+    rate_hz: float,
+    depth_semitones: float,
+    delay_s: float = 0.15,
+    ramp_s: float = 0.3,
+) -> Floats:
     """Vibrato in semitones at ``times`` (s): a sine inside ``[start, end)`` faded in after ``delay_s``."""
     inside = (times >= start) & (times < end)
     since = times - start

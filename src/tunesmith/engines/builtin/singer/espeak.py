@@ -61,8 +61,13 @@ class PhonemeClass(IntEnum):
 
 
 _VOICED_CLASSES = frozenset(
-    {PhonemeClass.VOWEL, PhonemeClass.LIQUID, PhonemeClass.VOICED_STOP, PhonemeClass.VOICED_FRICATIVE,
-     PhonemeClass.NASAL}
+    {
+        PhonemeClass.VOWEL,
+        PhonemeClass.LIQUID,
+        PhonemeClass.VOICED_STOP,
+        PhonemeClass.VOICED_FRICATIVE,
+        PhonemeClass.NASAL,
+    }
 )
 
 
@@ -83,8 +88,9 @@ class _Event(ctypes.Structure):
     ]
 
 
-_SynthCallback = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int,
-                                  ctypes.POINTER(_Event))
+_SynthCallback = ctypes.CFUNCTYPE(
+    ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.POINTER(_Event)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,8 +131,12 @@ class Espeak:
         self._lib = ctypes.CDLL(espeakng_loader.get_library_path())
         self._data_path = espeakng_loader.get_data_path()
         self._declare()
-        rate = self._lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, self._data_path.encode(),
-                                           _INITIALIZE_PHONEME_EVENTS | _INITIALIZE_DONT_EXIT)
+        rate = self._lib.espeak_Initialize(
+            _AUDIO_OUTPUT_SYNCHRONOUS,
+            0,
+            self._data_path.encode(),
+            _INITIALIZE_PHONEME_EVENTS | _INITIALIZE_DONT_EXIT,
+        )
         if rate != ESPEAK_RATE_HZ:
             raise RuntimeError(f"espeak-ng initialisation failed (returned {rate})")
         self._chunks: list[npt.NDArray[np.int16]] = []
@@ -142,12 +152,19 @@ class Espeak:
         lib.espeak_SetSynthCallback.argtypes = [_SynthCallback]
         lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
         lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
-        lib.espeak_Synth.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int,
-                                     ctypes.c_uint, ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p]
+        lib.espeak_Synth.argtypes = [
+            ctypes.c_void_p,
+            ctypes.c_size_t,
+            ctypes.c_uint,
+            ctypes.c_int,
+            ctypes.c_uint,
+            ctypes.c_uint,
+            ctypes.c_void_p,
+            ctypes.c_void_p,
+        ]
         lib.espeak_Synchronize.argtypes = []
 
-    def _on_synth(self, wav: ctypes._Pointer[ctypes.c_short], n: int,
-                  events: ctypes._Pointer[_Event]) -> int:
+    def _on_synth(self, wav: ctypes._Pointer[ctypes.c_short], n: int, events: ctypes._Pointer[_Event]) -> int:
         if n > 0:
             self._chunks.append(np.ctypeslib.as_array(wav, shape=(n,)).astype(np.int16, copy=True))
         i = 0
@@ -167,8 +184,9 @@ class Espeak:
                 return
             self._events.append(PhonemeEvent(name, ev.sample, self._table.get(name, PhonemeClass.OTHER)))
 
-    def speak(self, text: str, *, voice: str, rate_wpm: int = 110, pitch: int = 50,
-              word_gap: int = 0) -> Utterance:
+    def speak(
+        self, text: str, *, voice: str, rate_wpm: int = 110, pitch: int = 50, word_gap: int = 0
+    ) -> Utterance:
         """Speak ``text`` with espeak voice name ``voice`` (e.g. ``"en-us+f3"``) in monotone.
 
         ``rate_wpm`` is words per minute (80–450); ``pitch`` is espeak's base pitch 0–100 (the
@@ -181,8 +199,14 @@ class Espeak:
             self._table = table_for_language(self._tables, voice.split("+", 1)[0])
             if self._lib.espeak_SetVoiceByName(voice.encode()) != 0:
                 raise ValueError(f"unknown espeak-ng voice {voice!r}")
-            for param, value in ((_PARAM_RATE, rate_wpm), (_PARAM_PITCH, pitch), (_PARAM_RANGE, 0),
-                                 (_PARAM_VOLUME, 100), (_PARAM_PUNCTUATION, 0), (_PARAM_WORDGAP, word_gap)):
+            for param, value in (
+                (_PARAM_RATE, rate_wpm),
+                (_PARAM_PITCH, pitch),
+                (_PARAM_RANGE, 0),
+                (_PARAM_VOLUME, 100),
+                (_PARAM_PUNCTUATION, 0),
+                (_PARAM_WORDGAP, word_gap),
+            ):
                 self._lib.espeak_SetParameter(param, value, 0)
             buf = ctypes.create_string_buffer(data)
             status = self._lib.espeak_Synth(buf, len(data) + 1, 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None)
@@ -191,6 +215,7 @@ class Espeak:
                 raise RuntimeError(f"espeak_Synth failed with status {status}")
             audio = np.concatenate(self._chunks) if self._chunks else np.zeros(0, np.int16)
             return _utterance(audio, self._events)
+
 
 def _utterance(audio: npt.NDArray[np.int16], events: list[WordEvent | PhonemeEvent]) -> Utterance:
     words = tuple(e for e in events if isinstance(e, WordEvent))

@@ -4,12 +4,39 @@ from __future__ import annotations
 
 import re
 
-_ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-         "sixteen seventeen eighteen nineteen").split()
-_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+_ONES = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _SCALES = ((10**9, "billion"), (10**6, "million"), (1000, "thousand"))
-_ORDINALS = {"one": "first", "two": "second", "three": "third", "five": "fifth", "eight": "eighth",
-             "nine": "ninth", "twelve": "twelfth"}
+_ORDINALS = {
+    "one": "first",
+    "two": "second",
+    "three": "third",
+    "five": "fifth",
+    "eight": "eighth",
+    "nine": "ninth",
+    "twelve": "twelfth",
+}
 _ZH_DIGITS = "零一二三四五六七八九"
 _NUMBER = re.compile(r"(\d+)(?:\.(\d+))?(st|nd|rd|th)?(%)?", re.IGNORECASE)
 
@@ -86,12 +113,18 @@ def _spell(match: re.Match[str], language: str) -> str:
     whole, fraction, ordinal, percent = match.groups()
     if len(whole) > 12:
         digits = [int(d) for d in whole]
-        return "".join(_ZH_DIGITS[d] for d in digits) if language == "zh" else " ".join(_ONES[d] for d in digits)
+        return (
+            "".join(_ZH_DIGITS[d] for d in digits) if language == "zh" else " ".join(_ONES[d] for d in digits)
+        )
     if language == "zh":
-        text = chinese_number(int(whole)) + ("点" + "".join(_ZH_DIGITS[int(d)] for d in fraction) if fraction else "")
+        text = chinese_number(int(whole)) + (
+            "点" + "".join(_ZH_DIGITS[int(d)] for d in fraction) if fraction else ""
+        )
         return "百分之" + text if percent else text
     if ordinal and not fraction:
         text = english_ordinal(int(whole))
     else:
-        text = english_number(int(whole)) + (" point " + " ".join(_ONES[int(d)] for d in fraction) if fraction else "")
+        text = english_number(int(whole)) + (
+            " point " + " ".join(_ONES[int(d)] for d in fraction) if fraction else ""
+        )
     return f" {text}{' percent' if percent else ''} "

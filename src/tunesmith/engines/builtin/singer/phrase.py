@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from tunesmith.engines.base import WordTiming
 from tunesmith.engines.builtin.singer.phonetics import Phone, SpokenSyllable
 from tunesmith.engines.builtin.singer.timemap import Placement, Span, SungNote, Unit
-from tunesmith.engines.base import WordTiming
 from tunesmith.music.score import LyricWord, Score, SungSyllable
 
 
@@ -19,8 +19,9 @@ class PhraseUnit:
     sung: tuple[SungSyllable, ...]
 
 
-def pair_syllables(spoken: Sequence[SpokenSyllable],
-                   sung: Sequence[SungSyllable]) -> list[tuple[SpokenSyllable, tuple[SungSyllable, ...]]]:
+def pair_syllables(
+    spoken: Sequence[SpokenSyllable], sung: Sequence[SungSyllable]
+) -> list[tuple[SpokenSyllable, tuple[SungSyllable, ...]]]:
     """Pair one word's spoken syllables with its score syllables (both in order).
 
     Equal counts pair one to one. Extra score syllables share the last spoken vowel (a melisma);
@@ -49,11 +50,14 @@ def merge_syllables(syllables: Sequence[SpokenSyllable]) -> SpokenSyllable:
 def make_unit(spoken: SpokenSyllable, sung: Sequence[SungSyllable], score: Score, sample_rate: int) -> Unit:
     """The time-map unit of a spoken syllable (source seconds) sung on the notes of ``sung``."""
     core_start, core_end = (t / sample_rate for t in spoken.core())
-    onset = _span(spoken.onset, sample_rate) if spoken.nucleus and spoken.onset else Span(core_start, core_start)
+    onset = (
+        _span(spoken.onset, sample_rate) if spoken.nucleus and spoken.onset else Span(core_start, core_start)
+    )
     coda = _span(spoken.coda, sample_rate) if spoken.nucleus and spoken.coda else Span(core_end, core_end)
     notes = tuple(
         SungNote(score.seconds(n.start), score.seconds(n.end), n.pitch, n.velocity)
-        for syllable in sung for n in syllable.notes
+        for syllable in sung
+        for n in syllable.notes
     )
     return Unit(onset=onset, nucleus=Span(core_start, core_end), coda=coda, notes=notes)
 
@@ -62,8 +66,13 @@ def _span(phones: Sequence[Phone], sample_rate: int) -> Span:
     return Span(phones[0].start / sample_rate, phones[-1].end / sample_rate)
 
 
-def word_timings(units: Sequence[PhraseUnit], placements: Sequence[Placement], score: Score,
-                 line: int, words: Sequence[LyricWord]) -> list[WordTiming]:
+def word_timings(
+    units: Sequence[PhraseUnit],
+    placements: Sequence[Placement],
+    score: Score,
+    line: int,
+    words: Sequence[LyricWord],
+) -> list[WordTiming]:
     """Where each word of the phrase is sung (song seconds), with per-syllable times."""
     per_word: dict[int, list[tuple[str, float, float]]] = {}
     for phrase_unit, placed in zip(units, placements, strict=True):
@@ -72,6 +81,8 @@ def word_timings(units: Sequence[PhraseUnit], placements: Sequence[Placement], s
             end = placed.whole.end if k == len(phrase_unit.sung) - 1 else score.seconds(syllable.end)
             per_word.setdefault(syllable.word, []).append((syllable.text, start, end))
     return [
-        WordTiming(word=words[w].text, start_s=syls[0][1], end_s=syls[-1][2], line=line, syllables=tuple(syls))
+        WordTiming(
+            word=words[w].text, start_s=syls[0][1], end_s=syls[-1][2], line=line, syllables=tuple(syls)
+        )
         for w, syls in sorted(per_word.items(), key=lambda item: item[1][0][1])
     ]

@@ -16,10 +16,44 @@ from tunesmith.engines.builtin.singer.phonetics import espeak_voice, is_han, seg
 from tunesmith.music.score import LyricWord
 
 _SECTION_TAG = re.compile(r"\[[^\]]*\]")
-_TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[^\W_](?:[^\W_\u3400-\u9fff]|['\-](?=[^\W_]))*")
+_TOKEN = re.compile(
+    r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[^\W_](?:[^\W_\u3400-\u9fff]|['\-](?=[^\W_]))*"
+)
 _VOWEL_GROUP = re.compile(r"[aeiouyàáâäèéêëìíîïòóôöùúûü]+", re.IGNORECASE)
 _ONSETS = frozenset(
-    "th sh ch ph wh gh wr kn bl br cl cr dr fl fr gl gr pl pr tr st sk sp sl sm sn sw tw qu tl dl".split()
+    [
+        "th",
+        "sh",
+        "ch",
+        "ph",
+        "wh",
+        "gh",
+        "wr",
+        "kn",
+        "bl",
+        "br",
+        "cl",
+        "cr",
+        "dr",
+        "fl",
+        "fr",
+        "gl",
+        "gr",
+        "pl",
+        "pr",
+        "tr",
+        "st",
+        "sk",
+        "sp",
+        "sl",
+        "sm",
+        "sn",
+        "sw",
+        "tw",
+        "qu",
+        "tl",
+        "dl",
+    ]
 )
 
 

@@ -52,8 +52,15 @@ class WorldSinger:
     Thread-safe: espeak calls are serialised by a lock, WORLD runs outside it.
     """
 
-    def __init__(self, *, frame_period_ms: float = 5.0, rate_wpm: int = 110, source_pitch: int = 40,
-                 include_backing: bool = False, peak: float = 0.9) -> None:
+    def __init__(
+        self,
+        *,
+        frame_period_ms: float = 5.0,
+        rate_wpm: int = 110,
+        source_pitch: int = 40,
+        include_backing: bool = False,
+        peak: float = 0.9,
+    ) -> None:
         self.frame_s = frame_period_ms / 1000.0
         self.rate_wpm = rate_wpm
         self.source_pitch = source_pitch
@@ -96,8 +103,16 @@ class WorldSinger:
                 earliest = phrase.start_s + phrase.audio.shape[1] / ESPEAK_RATE_HZ
         return rendered
 
-    def _sing_line(self, score: Score, index: int, line: LyricLine, sung: Sequence[SungSyllable],
-                   voice: Voice, language: str, earliest_s: float) -> RenderedPhrase | None:
+    def _sing_line(
+        self,
+        score: Score,
+        index: int,
+        line: LyricLine,
+        sung: Sequence[SungSyllable],
+        voice: Voice,
+        language: str,
+        earliest_s: float,
+    ) -> RenderedPhrase | None:
         speaker = espeak_voice(language, voice.espeak_variant)
         text, spans = spoken_text([w.text for w in line.words])
         utterance = espeak().speak(text, voice=speaker, rate_wpm=self.rate_wpm, pitch=self.source_pitch)
@@ -106,11 +121,18 @@ class WorldSinger:
             return None
         placements = place([u.unit for u in units], earliest_s=earliest_s)
         audio, start_s = self._render(utterance, units, placements, voice, self._source_f0(speaker, language))
-        return RenderedPhrase(audio=audio, start_s=start_s,
-                              words=word_timings(units, placements, score, index, line.words))
+        return RenderedPhrase(
+            audio=audio, start_s=start_s, words=word_timings(units, placements, score, index, line.words)
+        )
 
-    def _render(self, utterance: Utterance, units: Sequence[PhraseUnit], placements: Sequence[Placement],
-                voice: Voice, source_f0: float) -> tuple[vocoder.Audio, float]:
+    def _render(
+        self,
+        utterance: Utterance,
+        units: Sequence[PhraseUnit],
+        placements: Sequence[Placement],
+        voice: Voice,
+        source_f0: float,
+    ) -> tuple[vocoder.Audio, float]:
         rate, frame_s = utterance.sample_rate, self.frame_s
         speech = utterance.audio.astype(np.float64) / 32768.0
         voiced = voiced_frames(utterance, frame_s)
@@ -134,14 +156,18 @@ class WorldSinger:
         with self._f0_lock:
             if speaker not in self._f0_cache:
                 text = _CALIBRATION_TEXT.get(language, _CALIBRATION_TEXT["en"])
-                utterance = espeak().speak(text, voice=speaker, rate_wpm=self.rate_wpm, pitch=self.source_pitch)
-                self._f0_cache[speaker] = measure_f0(utterance.audio.astype(np.float64) / 32768.0,
-                                                     utterance.sample_rate)
+                utterance = espeak().speak(
+                    text, voice=speaker, rate_wpm=self.rate_wpm, pitch=self.source_pitch
+                )
+                self._f0_cache[speaker] = measure_f0(
+                    utterance.audio.astype(np.float64) / 32768.0, utterance.sample_rate
+                )
             return self._f0_cache[speaker]
 
 
-def _phrase_units(score: Score, utterance: Utterance, spans: Sequence[tuple[int, int]],
-                  sung: Sequence[SungSyllable]) -> list[PhraseUnit]:
+def _phrase_units(
+    score: Score, utterance: Utterance, spans: Sequence[tuple[int, int]], sung: Sequence[SungSyllable]
+) -> list[PhraseUnit]:
     """Every sung syllable of the line paired with the spoken syllable that sings it, in time order."""
     spoken = segment(utterance, spans)
     units: list[PhraseUnit] = []

@@ -74,8 +74,13 @@ class Segment:
     src_end: float
 
 
-def place(units: Sequence[Unit], *, max_consonant_s: float = 0.12, min_vowel_share: float = 0.5,
-          earliest_s: float = 0.0) -> list[Placement]:
+def place(
+    units: Sequence[Unit],
+    *,
+    max_consonant_s: float = 0.12,
+    min_vowel_share: float = 0.5,
+    earliest_s: float = 0.0,
+) -> list[Placement]:
     """Place each unit's onset, vowel and coda around its notes (see the module docstring).
 
     When a coda and the next onset would leave a vowel less than ``min_vowel_share`` of its notes,
@@ -89,18 +94,26 @@ def place(units: Sequence[Unit], *, max_consonant_s: float = 0.12, min_vowel_sha
     for i, unit in enumerate(units):
         following = units[i + 1].note_span.start if i + 1 < len(units) else np.inf
         next_onset = onsets[i + 1] if i + 1 < len(units) else 0.0
-        codas[i], next_onset = _fit_consonants(unit.note_span, following, codas[i], next_onset, min_vowel_share)
+        codas[i], next_onset = _fit_consonants(
+            unit.note_span, following, codas[i], next_onset, min_vowel_share
+        )
         if i + 1 < len(units):
             onsets[i + 1] = next_onset
         boundary = min(unit.note_span.end, following - next_onset)
         start = unit.note_span.start
-        placements.append(Placement(Span(start - onsets[i], start), Span(start, boundary - codas[i]),
-                                    Span(boundary - codas[i], boundary)))
+        placements.append(
+            Placement(
+                Span(start - onsets[i], start),
+                Span(start, boundary - codas[i]),
+                Span(boundary - codas[i], boundary),
+            )
+        )
     return placements
 
 
-def _fit_consonants(notes: Span, next_start: float, coda: float, next_onset: float,
-                    min_vowel_share: float) -> tuple[float, float]:
+def _fit_consonants(
+    notes: Span, next_start: float, coda: float, next_onset: float, min_vowel_share: float
+) -> tuple[float, float]:
     """Shrink ``coda`` and the part of ``next_onset`` that intrudes into ``notes`` to leave the vowel room."""
     gap = max(next_start - notes.end, 0.0)
     intruding = max(next_onset - gap, 0.0)
@@ -112,7 +125,9 @@ def _fit_consonants(notes: Span, next_start: float, coda: float, next_onset: flo
     return coda * scale, min(next_onset, gap) + intruding * scale
 
 
-def segments(units: Sequence[Unit], placements: Sequence[Placement], *, edge_s: float = 0.03) -> list[Segment]:
+def segments(
+    units: Sequence[Unit], placements: Sequence[Placement], *, edge_s: float = 0.03
+) -> list[Segment]:
     """The piecewise-linear map output → source for a phrase, in output time order.
 
     Consonants are played at the rate their placement implies; a lengthened vowel keeps ``edge_s`` of
@@ -137,8 +152,9 @@ def _vowel_segments(source: Span, target: Span, edge_s: float) -> list[Segment]:
     ]
 
 
-def source_times(segs: Sequence[Segment], times: npt.NDArray[np.float64]) -> tuple[
-        npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+def source_times(
+    segs: Sequence[Segment], times: npt.NDArray[np.float64]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
     """For output ``times`` (s), the source time each plays and whether any segment covers it."""
     if not segs:
         return np.zeros_like(times), np.zeros(times.shape, dtype=bool)

@@ -50,8 +50,15 @@ def frame_count(samples: int, sample_rate: int, frame_s: float) -> int:
 
 def synthesize(f0_hz: Floats, sp: Floats, ap: Floats, sample_rate: int, frame_s: float) -> Floats:
     """WORLD synthesis of mono audio (float64, ``sample_rate``) from per-frame parameters."""
-    return np.asarray(world().synthesize(np.ascontiguousarray(f0_hz), np.ascontiguousarray(sp),
-                                         np.ascontiguousarray(ap), sample_rate, frame_s * 1000.0))
+    return np.asarray(
+        world().synthesize(
+            np.ascontiguousarray(f0_hz),
+            np.ascontiguousarray(sp),
+            np.ascontiguousarray(ap),
+            sample_rate,
+            frame_s * 1000.0,
+        )
+    )
 
 
 def interpolate_frames(params: Floats, positions: Floats) -> Floats:
