@@ -31,7 +31,7 @@ def start(data_dir: Path, port: int, max_attempts: int) -> subprocess.Popen[byte
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.support.serve_fake", "--data-dir", str(data_dir), "--port", str(port),
          "--render-s", "2", "--max-attempts", str(max_attempts)], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
@@ -63,7 +63,7 @@ def test_sigkill_mid_task_then_restart(tmp_path: Path, max_attempts: int) -> Non
     try:
         ids = [httpx.post(f"{base}/api/v1/generate", json=body, headers=h, timeout=10).json()["data"]["taskId"]
                for _ in range(4)]
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120
         while not any(s == "TEXT_SUCCESS" for s in statuses(base, h, ids).values()):
             assert time.monotonic() < deadline, "no task started"
             time.sleep(0.1)
@@ -72,7 +72,7 @@ def test_sigkill_mid_task_then_restart(tmp_path: Path, max_attempts: int) -> Non
         killed_states = statuses_from_db(db, ids)
         assert any(s in {a.value for a in ACTIVE} for s in killed_states.values())
         proc = start(data_dir, port, max_attempts)
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 240
         while True:
             now = statuses(base, h, ids)
             if all(s not in {a.value for a in ACTIVE} for s in now.values()):

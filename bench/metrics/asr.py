@@ -88,8 +88,13 @@ def transcribe(model: WhisperModel, audio: Audio, sr: int, *, language: Language
     mono = as_channels(audio).mean(axis=0)
     if sr != WHISPER_SR:
         mono = librosa.resample(mono, orig_sr=sr, target_sr=WHISPER_SR)
-    segments, _info = model.transcribe(mono.astype(np.float32), language=language, beam_size=5,
-                                       vad_filter=False, condition_on_previous_text=False)
+    segments, _info = model.transcribe(
+        mono.astype(np.float32),
+        language=language,
+        beam_size=5,
+        vad_filter=False,
+        condition_on_previous_text=False,
+    )
     return " ".join(segment.text.strip() for segment in segments).strip()
 
 

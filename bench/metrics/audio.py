@@ -72,7 +72,7 @@ def frame_levels_db(audio: Audio, sr: int, *, frame_s: float = 0.05) -> npt.NDAr
     if n == 0:
         return np.zeros(0)
     power = np.mean(x[:, : n * hop].reshape(x.shape[0], n, hop) ** 2, axis=(0, 2))
-    return np.maximum(10.0 * np.log10(np.maximum(power, 1e-30)), DB_FLOOR)
+    return np.asarray(np.maximum(10.0 * np.log10(np.maximum(power, 1e-30)), DB_FLOOR), dtype=np.float64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +86,9 @@ class SilenceReport:
     threshold_db: float
 
 
-def silence_report(audio: Audio, sr: int, *, threshold_db: float = -60.0,
-                   frame_s: float = 0.05) -> SilenceReport:
+def silence_report(
+    audio: Audio, sr: int, *, threshold_db: float = -60.0, frame_s: float = 0.05
+) -> SilenceReport:
     """Where the audio is silent, at ``frame_s`` resolution."""
     silent = frame_levels_db(audio, sr, frame_s=frame_s) < threshold_db
     if silent.size == 0:
@@ -158,7 +159,7 @@ def stem_residual_db(stems: Sequence[Audio], mix: Audio, *, max_lag: int = 0) ->
     m = as_channels(mix)
     parts = [as_channels(s) for s in stems]
     n = min(p.shape[1] for p in parts)
-    total = sum(p[:, :n] for p in parts)
+    total = np.sum([p[:, :n] for p in parts], axis=0)
     if max_lag:
         total = _shift(total, best_lag(m, total, max_lag=max_lag))
     n = min(n, total.shape[1], m.shape[1])

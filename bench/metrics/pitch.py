@@ -56,22 +56,25 @@ def cents(f_hz: float, ref_hz: float) -> float:
     return float(1200.0 * np.log2(f_hz / ref_hz))
 
 
-def pitch_track(audio: Audio, sr: int, *, fmin_hz: float = 65.0,
-                fmax_hz: float = 1100.0) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+def pitch_track(
+    audio: Audio, sr: int, *, fmin_hz: float = 65.0, fmax_hz: float = 1100.0
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """(frame times in s, f0 in Hz with NaN where unvoiced) at a 10 ms hop."""
     import librosa
 
     mono = as_channels(audio).mean(axis=0)
     if sr != ANALYSIS_SR:
         mono = librosa.resample(mono, orig_sr=sr, target_sr=ANALYSIS_SR)
-    f0, _voiced, _prob = librosa.pyin(mono, fmin=fmin_hz, fmax=fmax_hz, sr=ANALYSIS_SR,
-                                      frame_length=FRAME, hop_length=HOP, center=True)
-    times = np.arange(f0.size) * (HOP / ANALYSIS_SR)
+    f0, _voiced, _prob = librosa.pyin(
+        mono, fmin=fmin_hz, fmax=fmax_hz, sr=ANALYSIS_SR, frame_length=FRAME, hop_length=HOP, center=True
+    )
+    times = np.arange(f0.size, dtype=np.float64) * (HOP / ANALYSIS_SR)
     return times, np.asarray(f0, dtype=np.float64)
 
 
-def note_accuracy(audio: Audio, sr: int, notes: Sequence[Note], *, tolerance_cents: float = 50.0,
-                  edge_share: float = 0.15) -> PitchAccuracy:
+def note_accuracy(
+    audio: Audio, sr: int, notes: Sequence[Note], *, tolerance_cents: float = 50.0, edge_share: float = 0.15
+) -> PitchAccuracy:
     """Compare the sung f0 with ``notes``.
 
     Each note's pitch is the median voiced f0 over its middle part (``edge_share`` of its length is
@@ -94,8 +97,9 @@ def note_accuracy(audio: Audio, sr: int, notes: Sequence[Note], *, tolerance_cen
     )
 
 
-def _note_error(times: npt.NDArray[np.float64], f0: npt.NDArray[np.float64], note: Note,
-                edge_share: float) -> float | None:
+def _note_error(
+    times: npt.NDArray[np.float64], f0: npt.NDArray[np.float64], note: Note, edge_share: float
+) -> float | None:
     margin = (note.end_s - note.start_s) * edge_share
     inside = (times >= note.start_s + margin) & (times <= note.end_s - margin)
     sung = f0[inside]

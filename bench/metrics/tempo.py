@@ -20,8 +20,9 @@ MIN_BPM = 40.0
 MAX_BPM = 240.0
 
 
-def estimate_tempo_bpm(audio: Audio, sr: int, *, prior_bpm: float = 120.0,
-                       prior_octaves: float = 1.0) -> float:
+def estimate_tempo_bpm(
+    audio: Audio, sr: int, *, prior_bpm: float = 120.0, prior_octaves: float = 1.0
+) -> float:
     """Dominant tempo in beats per minute.
 
     ``prior_bpm``/``prior_octaves`` centre and widen (standard deviation in octaves) the preference

@@ -55,8 +55,11 @@ class CallbackLog:
         with self.lock:
             for at, body in self.received:
                 data = body.get("data")
-                if isinstance(data, dict) and data.get("task_id") == task_id \
-                        and data.get("callbackType") == callback_type:
+                if (
+                    isinstance(data, dict)
+                    and data.get("task_id") == task_id
+                    and data.get("callbackType") == callback_type
+                ):
                     return at
         return None
 
@@ -143,8 +146,9 @@ class Server:
     log_path: Path
 
     def client(self, timeout_s: float = 30.0) -> httpx.Client:
-        return httpx.Client(base_url=self.base_url, timeout=timeout_s,
-                            headers={"Authorization": f"Bearer {self.api_key}"})
+        return httpx.Client(
+            base_url=self.base_url, timeout=timeout_s, headers={"Authorization": f"Bearer {self.api_key}"}
+        )
 
 
 def _wait_healthy(base_url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
@@ -162,30 +166,44 @@ def _wait_healthy(base_url: str, process: subprocess.Popen[bytes], log_path: Pat
 
 
 def _create_key(exe: str, data_dir: Path, env: Mapping[str, str], credits: int) -> str:
-    out = subprocess.run([exe, "keys", "create", "--credits", str(credits), "--data-dir", str(data_dir),
-                          "--quiet"], env=dict(env), capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [exe, "keys", "create", "--credits", str(credits), "--data-dir", str(data_dir), "--quiet"],
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return out.stdout.strip().splitlines()[-1]
 
 
 @contextmanager
-def running_server(*, credits: int = 10_000_000, extra_env: Mapping[str, str] | None = None,
-                   keep_dir: Path | None = None) -> Iterator[Server]:
+def running_server(
+    *, credits: int = 10_000_000, extra_env: Mapping[str, str] | None = None, keep_dir: Path | None = None
+) -> Iterator[Server]:
     """Start the server (and callback receiver); stop both and remove the temp dir on exit."""
     exe, port = tunesmith_exe(), free_port()
     base_url = f"http://127.0.0.1:{port}"
     root = Path(tempfile.mkdtemp(prefix="tunesmith-bench-"))
     data_dir, log_path = root / "data", (keep_dir or root) / "server.log"
-    env = {**os.environ, "TUNESMITH_DATA_DIR": str(data_dir), "TUNESMITH_PUBLIC_BASE_URL": base_url,
-           "TUNESMITH_EGRESS__ALLOW_NETWORKS": '["127.0.0.0/8"]', **(extra_env or {})}
+    env = {
+        **os.environ,
+        "TUNESMITH_DATA_DIR": str(data_dir),
+        "TUNESMITH_PUBLIC_BASE_URL": base_url,
+        "TUNESMITH_EGRESS__ALLOW_NETWORKS": '["127.0.0.0/8"]',
+        **(extra_env or {}),
+    }
     api_key = _create_key(exe, data_dir, env, credits)
     log = CallbackLog()
     receiver = _receiver(log)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("wb") as log_file:
-        process = subprocess.Popen([exe, "serve", "--host", "127.0.0.1", "--port", str(port),
-                                    "--data-dir", str(data_dir)], env=env, stdout=log_file,
-                                   stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [exe, "serve", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data_dir)],
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
         memory = MemorySampler(process.pid)
         try:
             _wait_healthy(base_url, process, log_path)

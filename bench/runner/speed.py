@@ -108,7 +108,9 @@ def run_song(server: Server, item: EvalItem, *, timeout_s: float = 1800.0) -> So
     with server.client() as client, httpx.Client(base_url=server.base_url, timeout=30.0) as streamer:
         t0 = time.monotonic()
         try:
-            run.task_id = call(client, "POST", "/api/v1/generate", json=item.body(server.callback_url))["taskId"]
+            run.task_id = call(client, "POST", "/api/v1/generate", json=item.body(server.callback_url))[
+                "taskId"
+            ]
             run.submit_latency_s = time.monotonic() - t0
             _follow(client, streamer, run, t0, t0 + timeout_s)
         except (ApiError, httpx.HTTPError, KeyError, TypeError) as exc:
@@ -166,8 +168,9 @@ class Throughput:
     failures: int
 
 
-def throughput(server: Server, items: list[EvalItem], *, concurrency: int,
-               timeout_s: float = 1800.0) -> tuple[Throughput, list[SongRun]]:
+def throughput(
+    server: Server, items: list[EvalItem], *, concurrency: int, timeout_s: float = 1800.0
+) -> tuple[Throughput, list[SongRun]]:
     """Run all ``items`` with ``concurrency`` at once; rate = finished tracks / wall time."""
     t0 = time.monotonic()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
@@ -176,6 +179,7 @@ def throughput(server: Server, items: list[EvalItem], *, concurrency: int,
     done = [r for r in runs if r.status == "SUCCESS"]
     songs = sum(len(r.durations_s) for r in done)
     audio_s = sum(sum(r.durations_s) for r in done)
-    result = Throughput(concurrency, len(items), songs, wall, 60.0 * songs / wall, audio_s / wall,
-                        len(runs) - len(done))
+    result = Throughput(
+        concurrency, len(items), songs, wall, 60.0 * songs / wall, audio_s / wall, len(runs) - len(done)
+    )
     return result, runs

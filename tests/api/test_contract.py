@@ -82,3 +82,9 @@ def test_twenty_concurrent_submits_against_ten_submits_worth(client: TestClient)
     assert client.get("/api/v1/generate/credit", headers=h).json()["data"] == 0
     for key_id, (balance, ledger_sum) in accounts.ledger_balances(db).items():
         assert balance == ledger_sum, key_id
+
+
+def test_openapi_lists_the_routes(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    assert {"/api/v1/generate", "/api/v1/generate/record-info", "/api/v1/generate/credit"} <= set(spec["paths"])
+    assert client.get("/docs").status_code == 200

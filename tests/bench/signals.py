@@ -8,9 +8,9 @@ import numpy.typing as npt
 SR = 22050
 
 
-
-def sine(freq_hz: float, seconds: float, *, sr: int = SR, amplitude: float = 0.5,
-         phase: float = 0.0) -> npt.NDArray[np.float64]:
+def sine(
+    freq_hz: float, seconds: float, *, sr: int = SR, amplitude: float = 0.5, phase: float = 0.0
+) -> npt.NDArray[np.float64]:
     """A mono sine, shaped (samples,)."""
     t = np.arange(round(seconds * sr)) / sr
     return amplitude * np.sin(2 * np.pi * freq_hz * t + phase)
@@ -22,5 +22,5 @@ def tone(freq_hz: float, seconds: float, *, sr: int = SR, harmonics: int = 4) ->
     fade = min(round(0.01 * sr), len(out) // 2)
     ramp = np.linspace(0.0, 1.0, fade)
     out[:fade] *= ramp
-    out[len(out) - fade:] *= ramp[::-1]
+    out[len(out) - fade :] *= ramp[::-1]
     return out

@@ -2,7 +2,9 @@ from tunesmith.music.lyrics import detect_language, parse_lyrics, section_kind
 
 
 def test_english_tags_and_numbers() -> None:
-    text = "[Intro]\n[Verse 1]\nline one\nline two\n\n[Pre-Chorus]\nrise\n[Chorus]\nhook\n[Bridge]\nb\n[Outro]\n"
+    text = (
+        "[Intro]\n[Verse 1]\nline one\nline two\n\n[Pre-Chorus]\nrise\n[Chorus]\nhook\n[Bridge]\nb\n[Outro]\n"
+    )
     parsed = parse_lyrics(text)
     assert [s.kind for s in parsed.sections] == ["intro", "verse", "pre_chorus", "chorus", "bridge", "outro"]
     assert parsed.sections[1].label == "Verse 1"
@@ -36,7 +38,11 @@ def test_parentheses_become_backing_lines() -> None:
 
 def test_instrumental_and_break_sections_may_be_empty() -> None:
     parsed = parse_lyrics("[Instrumental]\n[Break]\n[Verse]\nla")
-    assert [(s.kind, len(s.lines)) for s in parsed.sections] == [("instrumental", 0), ("break", 0), ("verse", 1)]
+    assert [(s.kind, len(s.lines)) for s in parsed.sections] == [
+        ("instrumental", 0),
+        ("break", 0),
+        ("verse", 1),
+    ]
 
 
 def test_bad_input_is_tolerated() -> None:

@@ -86,5 +86,7 @@ def test_every_genre_is_complete() -> None:
         assert {p.family for p in genre.progressions} == {"major", "minor"}
         for role in ROLES:
             assert genre.instruments_for(role), (genre.name, role)
-        assert all(i.family in (StemFamily.KEYBOARD, StemFamily.GUITAR) for i in genre.instruments_for("comp"))
+        assert all(
+            i.family in (StemFamily.KEYBOARD, StemFamily.GUITAR) for i in genre.instruments_for("comp")
+        )
         assert all(i.family in (StemFamily.STRINGS, StemFamily.SYNTH) for i in genre.instruments_for("pad"))

@@ -6,13 +6,14 @@ functions here turn it into processing over float32 ``(channels, samples)`` audi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pedalboard
 
-from tunesmith.dsp.types import Audio, db_to_gain
+from tunesmith.dsp.types import Audio
 
 EqKind = Literal["low_shelf", "high_shelf", "peak"]
 
@@ -67,7 +68,7 @@ class MixPreset:
 
 
 def _eq_plugin(band: EqBand) -> pedalboard.Plugin:
-    kinds: dict[EqKind, type[pedalboard.Plugin]] = {
+    kinds: dict[EqKind, Callable[..., pedalboard.Plugin]] = {
         "low_shelf": pedalboard.LowShelfFilter,
         "high_shelf": pedalboard.HighShelfFilter,
         "peak": pedalboard.PeakFilter,
@@ -75,7 +76,7 @@ def _eq_plugin(band: EqBand) -> pedalboard.Plugin:
     return kinds[band.kind](cutoff_frequency_hz=band.freq_hz, gain_db=band.gain_db, q=band.q)
 
 
-def channel_chain(preset: MixPreset) -> pedalboard.Pedalboard:
+def channel_chain(preset: MixPreset) -> pedalboard.Plugin:
     """The insert chain of a channel (filters, EQ, compressor, fader) as one pedalboard effect."""
     plugins: list[pedalboard.Plugin] = []
     if preset.highpass_hz is not None:
@@ -92,7 +93,7 @@ def channel_chain(preset: MixPreset) -> pedalboard.Pedalboard:
     else:
         gain = preset.gain_db
     plugins.append(pedalboard.Gain(gain_db=gain))
-    return pedalboard.Pedalboard(plugins)
+    return pedalboard.Chain(plugins)
 
 
 def process(chain: pedalboard.Plugin, audio: Audio, sample_rate: int) -> Audio:

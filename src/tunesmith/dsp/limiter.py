@@ -20,7 +20,11 @@ Gain = npt.NDArray[np.float32]  # shape (samples,), linear 0–1
 
 
 def gain_for_peaks(
-    peaks: npt.NDArray[np.float32], sample_rate: int, *, ceiling_dbtp: float, window_ms: float = DEFAULT_WINDOW_MS
+    peaks: npt.NDArray[np.float32],
+    sample_rate: int,
+    *,
+    ceiling_dbtp: float,
+    window_ms: float = DEFAULT_WINDOW_MS,
 ) -> Gain:
     """Smooth gain (samples,) that keeps a true-peak envelope ``peaks`` (samples,) under ``ceiling_dbtp``.
 
@@ -44,5 +48,7 @@ def limit_true_peak(
     the result's true peak can overshoot the aim by a small fraction of a dB; callers that need a hard
     guarantee measure and re-aim (see :func:`tunesmith.dsp.master.master`).
     """
-    gain = gain_for_peaks(oversampled_peaks(audio), sample_rate, ceiling_dbtp=ceiling_dbtp, window_ms=window_ms)
+    gain = gain_for_peaks(
+        oversampled_peaks(audio), sample_rate, ceiling_dbtp=ceiling_dbtp, window_ms=window_ms
+    )
     return (audio * gain[np.newaxis, :]).astype(np.float32)

@@ -16,7 +16,8 @@ _HOP = 0.25  # block hop as a fraction of the block (75 % overlap)
 _BLOCK = 1 << 15  # samples per interpolation block
 _TAPS_PER_PHASE = 12  # the BS.1770-4 annex 2 interpolator is 48 taps; odd length keeps phase 0 aligned
 _INTERPOLATOR = (
-    firwin(_TAPS_PER_PHASE * TRUE_PEAK_OVERSAMPLING + 1, 1.0 / TRUE_PEAK_OVERSAMPLING) * TRUE_PEAK_OVERSAMPLING
+    firwin(_TAPS_PER_PHASE * TRUE_PEAK_OVERSAMPLING + 1, 1.0 / TRUE_PEAK_OVERSAMPLING)
+    * TRUE_PEAK_OVERSAMPLING
 ).astype(np.float32)
 
 
@@ -40,8 +41,12 @@ def integrated_lufs(audio: Audio, sample_rate: int) -> float:
 
 def _k_weighted(audio: Audio, sample_rate: int) -> npt.NDArray[np.float64]:
     """The K-weighting pre-filter and RLB high-pass (the pyloudnorm designs) applied along time."""
-    sos = np.vstack([_biquad(4.0, 1 / np.sqrt(2), 1500.0, sample_rate, "high_shelf"),
-                     _biquad(0.0, 0.5, 38.0, sample_rate, "high_pass")])
+    sos = np.vstack(
+        [
+            _biquad(4.0, 1 / np.sqrt(2), 1500.0, sample_rate, "high_shelf"),
+            _biquad(0.0, 0.5, 38.0, sample_rate, "high_pass"),
+        ]
+    )
     # A −400 dBFS Nyquist ripple keeps the recursive filters out of denormal numbers in silent passages.
     ripple = np.where(np.arange(audio.shape[1]) % 2 == 0, 1e-20, -1e-20)
     return np.asarray(sosfilt(sos, np.asarray(audio, dtype=np.float64) + ripple, axis=1))

@@ -23,7 +23,7 @@ def gain_to_db(gain: float) -> float:
 
 
 def as_stereo(audio: Audio) -> Audio:
-    """Mono ``(1, n)`` → stereo ``(2, n)`` by duplication; stereo passes through; other shapes are rejected."""
+    """Mono ``(1, n)`` → stereo ``(2, n)`` by duplication; stereo passes through; other shapes raise."""
     if audio.ndim != 2 or audio.shape[0] not in (1, 2):
         raise ValueError(f"expected (1|2, samples) audio, got shape {audio.shape}")
     if audio.shape[0] == 2:

@@ -14,15 +14,20 @@ ENGINES: dict[str, str] = {
 
 
 class UnknownEngineError(ValueError):
-    pass
+    """No engine is registered under the requested name."""
 
 
 def engine_factory(name: str) -> type[SongEngine]:
-    """The engine class registered as ``name`` (picklable by reference, for worker processes)."""
+    """The engine class registered as ``name`` (picklable by reference, for worker processes).
+
+    Raises :class:`UnknownEngineError` for names not in :data:`ENGINES`.
+    """
     try:
         target = ENGINES[name]
     except KeyError:
-        raise UnknownEngineError(f"unknown engine {name!r}; available: {', '.join(sorted(ENGINES))}") from None
+        raise UnknownEngineError(
+            f"unknown engine {name!r}; available: {', '.join(sorted(ENGINES))}"
+        ) from None
     module, _, attr = target.partition(":")
     cls: type[SongEngine] = getattr(importlib.import_module(module), attr)
     return cls
@@ -30,4 +35,7 @@ def engine_factory(name: str) -> type[SongEngine]:
 
 def load_engine(name: str, **options: Any) -> SongEngine:
     """Instantiate the engine ``name`` with ``options`` (not yet loaded; call ``load()``)."""
-    return engine_factory(name)(**options)
+    engine = engine_factory(name)(**options)
+    if not isinstance(engine, SongEngine):
+        raise TypeError(f"{ENGINES[name]} does not implement the SongEngine protocol")
+    return engine

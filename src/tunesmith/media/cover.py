@@ -29,7 +29,10 @@ PALETTES: dict[str, tuple[Palette, ...]] = {
     "soul": (("#3d0e1e", "#8e3b46", "#e0a458", "#ffdbb5"),),
     "hip hop": (("#111111", "#3a0ca3", "#f72585", "#fee440"), ("#1d1d1d", "#5f0f40", "#fb8b24", "#e36414")),
     "rap": (("#111111", "#2b2d42", "#ef233c", "#edf2f4"),),
-    "electronic": (("#0f0c29", "#302b63", "#00f5d4", "#f15bb5"), ("#000428", "#004e92", "#39ff14", "#e0fbfc")),
+    "electronic": (
+        ("#0f0c29", "#302b63", "#00f5d4", "#f15bb5"),
+        ("#000428", "#004e92", "#39ff14", "#e0fbfc"),
+    ),
     "edm": (("#12002f", "#5a189a", "#00f5ff", "#ff00c8"),),
     "synthwave": (("#1a0033", "#ff2975", "#f222ff", "#8c1eff"),),
     "lofi": (("#ffd6a5", "#bdb2ff", "#9bf6ff", "#3d405b"),),
@@ -84,7 +87,9 @@ def make_cover(title: str, style: str, seed: int, path: Path, *, size: int = COV
 def choose_palette(style: str, rng: Rng) -> Palette:
     """A palette for the genre/mood words found in ``style`` (any of them, seeded), else a default one."""
     text = style.lower()
-    matches = [p for word, options in PALETTES.items() if re.search(rf"\b{re.escape(word)}", text) for p in options]
+    matches = [
+        p for word, options in PALETTES.items() if re.search(rf"\b{re.escape(word)}", text) for p in options
+    ]
     options = matches or list(DEFAULT_PALETTES)
     return options[int(rng.integers(len(options)))]
 
@@ -120,7 +125,10 @@ def _rgba(color: Color, alpha: int) -> tuple[int, int, int, int]:
 def _circles(draw: ImageDraw.ImageDraw, size: int, palette: Sequence[Color], rng: Rng) -> None:
     for _ in range(int(rng.integers(6, 14))):
         cx, cy, r = rng.uniform(0, size), rng.uniform(0, size), rng.uniform(size * 0.05, size * 0.3)
-        draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=_rgba(palette[int(rng.integers(2, 4))], int(rng.integers(60, 170))))
+        draw.ellipse(
+            (cx - r, cy - r, cx + r, cy + r),
+            fill=_rgba(palette[int(rng.integers(2, 4))], int(rng.integers(60, 170))),
+        )
 
 
 def _rings(draw: ImageDraw.ImageDraw, size: int, palette: Sequence[Color], rng: Rng) -> None:
@@ -135,22 +143,38 @@ def _stripes(draw: ImageDraw.ImageDraw, size: int, palette: Sequence[Color], rng
     slope = rng.uniform(-1.0, 1.0)
     for _ in range(int(rng.integers(5, 12))):
         offset, width = rng.uniform(-size, 2 * size), rng.uniform(size * 0.02, size * 0.12)
-        points = [(0, offset), (size, offset + slope * size), (size, offset + slope * size + width), (0, offset + width)]
+        points = [
+            (0, offset),
+            (size, offset + slope * size),
+            (size, offset + slope * size + width),
+            (0, offset + width),
+        ]
         draw.polygon(points, fill=_rgba(palette[int(rng.integers(2, 4))], int(rng.integers(90, 200))))
 
 
 def _triangles(draw: ImageDraw.ImageDraw, size: int, palette: Sequence[Color], rng: Rng) -> None:
     for _ in range(int(rng.integers(5, 12))):
-        points = [(float(rng.uniform(-0.1, 1.1) * size), float(rng.uniform(-0.1, 1.1) * size)) for _ in range(3)]
+        points = [
+            (float(rng.uniform(-0.1, 1.1) * size), float(rng.uniform(-0.1, 1.1) * size)) for _ in range(3)
+        ]
         draw.polygon(points, fill=_rgba(palette[int(rng.integers(2, 4))], int(rng.integers(60, 160))))
 
 
 def _waves(draw: ImageDraw.ImageDraw, size: int, palette: Sequence[Color], rng: Rng) -> None:
     x = np.linspace(0, size, 200)
     for i in range(int(rng.integers(4, 9))):
-        base, amp, freq, phase = rng.uniform(0.2, 0.9) * size, rng.uniform(0.02, 0.1) * size, rng.uniform(1, 4), rng.uniform(0, 6.3)
+        base, amp, freq, phase = (
+            rng.uniform(0.2, 0.9) * size,
+            rng.uniform(0.02, 0.1) * size,
+            rng.uniform(1, 4),
+            rng.uniform(0, 6.3),
+        )
         y = base + amp * np.sin(2 * np.pi * freq * x / size + phase)
-        draw.line(list(zip(x.tolist(), y.tolist(), strict=True)), fill=_rgba(palette[2 + i % 2], 200), width=int(rng.integers(6, 22)))
+        draw.line(
+            list(zip(x.tolist(), y.tolist(), strict=True)),
+            fill=_rgba(palette[2 + i % 2], 200),
+            width=int(rng.integers(6, 22)),
+        )
 
 
 PATTERNS: tuple[Callable[[ImageDraw.ImageDraw, int, Sequence[Color], Rng], None], ...] = (
@@ -174,7 +198,7 @@ def _draw_title(image: Image.Image, title: str) -> None:
     block = "\n".join(lines)
     box = draw.multiline_textbbox((0, 0), block, font=font, align="center", spacing=8)
     x, y = (size - (box[2] - box[0])) / 2 - box[0], size * 0.9 - (box[3] - box[1]) - box[1]
-    ink, shadow = _ink_for(image.crop(tuple(int(v) for v in (x + box[0], y + box[1], x + box[2], y + box[3]))))
+    ink, shadow = _ink_for(image.crop((x + box[0], y + box[1], x + box[2], y + box[3])))
     draw.multiline_text((x + 4, y + 4), block, font=font, fill=shadow, align="center", spacing=8)
     draw.multiline_text((x, y), block, font=font, fill=ink, align="center", spacing=8)
 
@@ -217,7 +241,9 @@ def _glyph(font: ImageFont.FreeTypeFont | ImageFont.ImageFont, char: str) -> tup
     return mask.size, bytes(mask)
 
 
-def _fit(text: str, font_path: str | None, *, max_width: int) -> tuple[ImageFont.FreeTypeFont | ImageFont.ImageFont, list[str]]:
+def _fit(
+    text: str, font_path: str | None, *, max_width: int
+) -> tuple[ImageFont.FreeTypeFont | ImageFont.ImageFont, list[str]]:
     """The largest font size (≤ 120 px) at which ``text`` wraps into ≤ 3 lines of ``max_width`` pixels."""
     for px in range(120, 23, -8):
         font = _load_font(font_path, px)

@@ -119,7 +119,7 @@ def chord_pitch_classes(root: int, quality: str) -> tuple[int, ...]:
 
 
 def roman_to_chord(numeral: str, key: Key) -> tuple[int, str]:
-    """A Roman numeral (``"I"``, ``"vi"``, ``"V7"``, ``"bVII"``, ``"iiø7"``, ``"IVmaj7"``) → (root pc, quality).
+    """A Roman numeral (``I``, ``vi``, ``V7``, ``bVII``, ``iiø7``, ``IVmaj7``) → (root pc, quality).
 
     Raises ``ValueError`` for a numeral this module cannot read.
     """

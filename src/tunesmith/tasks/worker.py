@@ -70,6 +70,10 @@ class FileSink:
         self._f.close()
 
 
+def _ping() -> bool:
+    return _engine is not None
+
+
 def _plan_job(request_json: str, engine: SongEngine | None = None) -> str:
     return plan_to_json((engine or _get_engine()).plan(request_from_json(request_json)))
 
@@ -108,6 +112,9 @@ class WorkerPool:
 
     def start(self) -> None:
         self._executor = self._make_executor()
+        if isinstance(self._executor, ProcessPoolExecutor):
+            for _ in range(self.cfg.concurrency):  # spawn and load the engine processes now, not on the first task
+                self._executor.submit(_ping)
         for i in range(self.cfg.concurrency):
             t = threading.Thread(target=self._loop, name=f"tunesmith-worker-{i}", daemon=True)
             t.start()

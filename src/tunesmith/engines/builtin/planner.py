@@ -54,10 +54,7 @@ def _generated_track(request: SongRequest, index: int, seed: int) -> TrackPlan:
     idea = request.idea or request.style
     language = detect_language(request.lyrics or idea)
     draft = write_lyrics(idea, seed, language)
-    if request.instrumental:
-        lyrics = ""
-    else:
-        lyrics = request.lyrics or draft.lyrics
+    lyrics = "" if request.instrumental else request.lyrics or draft.lyrics
     tags = request.style or parse_style(f"{idea} {request.style}").tags()
     return TrackPlan(index, draft.title, lyrics, tags, language, seed)
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from tunesmith.dsp.types import Audio, db_to_gain
 from tunesmith.music.score import Part, Score, StemFamily
@@ -54,8 +55,11 @@ def _parsed(path: str) -> Any:
 
 def load_soundfont(path: Path) -> Any:
     """Parse ``path`` (SF2/SF3) once per process and return the shared, never-played master copy."""
+    resolved = Path(path).resolve()
+    if not resolved.is_file():
+        raise FileNotFoundError(f"SoundFont not found: {resolved}")
     with _load_lock:
-        return _parsed(str(Path(path).resolve()))
+        return _parsed(str(resolved))
 
 
 def _fresh_player(soundfont_path: Path, sample_rate: int) -> Any:
@@ -126,8 +130,8 @@ def _events(part: Part, score: Score, sample_rate: int, samples: int) -> list[_E
     return sorted(events)
 
 
-def _render_until(player: Any, frames: np.ndarray, position: int, stop: int) -> int:
+def _render_until(player: Any, frames: npt.NDArray[np.float32], position: int, stop: int) -> int:
     """Let the synth run from ``position`` to ``stop`` (sample indices), writing into ``frames``."""
     if stop > position:
-        player.render(memoryview(frames[position:stop]).cast("B"), False)
+        player.render(frames[position:stop], False)
     return max(position, stop)

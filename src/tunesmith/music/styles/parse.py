@@ -33,7 +33,9 @@ _KEY_WITH_MODE_RE = re.compile(
 )
 _KEY_AFTER_IN_RE = re.compile(r"\b(?:in|key of|key)\s+([A-G])([#b♯♭]?)(m)?(?![A-Za-z])")
 _KEY_ZH_RE = re.compile(r"(升|降)?([A-G])\s*([#b♯♭]?)\s*(大调|小调)")
-_MODE_ONLY_RE = re.compile(r"\b(major|minor|dorian|mixolydian|lydian|phrygian)\b(?:\s+key)?|(大调|小调)", re.I)
+_MODE_ONLY_RE = re.compile(
+    r"\b(major|minor|dorian|mixolydian|lydian|phrygian)\b(?:\s+key)?|(大调|小调)", re.I
+)
 _METER_RE = re.compile(r"\b(2|3|4|5|6|7|9|12)\s*/\s*(2|4|8|16)\b")
 
 
@@ -149,14 +151,16 @@ def explicit_tempo(text: str) -> float | None:
 
 
 def explicit_key(text: str) -> tuple[int | None, str | None]:
-    """``"in D minor"``, ``"key of Eb"``, ``"in F#m"``, ``"降E大调"`` → (tonic pc, mode); either may be ``None``."""
+    """``in D minor``, ``key of Eb``, ``in F#m``, ``降E大调`` → (tonic pc, mode); either may be None."""
     zh = _KEY_ZH_RE.search(text)
     if zh:
         name = zh.group(2) + (ZH_ACCIDENTALS[zh.group(1) or ""] or zh.group(3))
         return parse_pitch_class(name), MODE_WORDS[zh.group(4)]
     with_mode = _KEY_WITH_MODE_RE.search(text)
     if with_mode:
-        return parse_pitch_class(with_mode.group(1) + with_mode.group(2)), MODE_WORDS[with_mode.group(3).lower()]
+        return parse_pitch_class(with_mode.group(1) + with_mode.group(2)), MODE_WORDS[
+            with_mode.group(3).lower()
+        ]
     after_in = _KEY_AFTER_IN_RE.search(text)
     if after_in:
         mode = "minor" if after_in.group(3) else None

@@ -8,6 +8,7 @@ loops; write the vocal melody in the chosen voice's range; arrange drums, bass, 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 from tunesmith.engines.base import SongRequest, Syllabifier, TrackPlan
 from tunesmith.engines.builtin.composer.accompaniment import bass_notes, comp_notes, pad_notes
@@ -34,14 +35,18 @@ def _wants_vocal(track: TrackPlan, request: SongRequest, style: ResolvedStyle) -
     return not request.instrumental and bool(track.lyrics.strip()) and StemFamily.VOCALS not in style.excluded
 
 
-def _form(track: TrackPlan, request: SongRequest, style: ResolvedStyle, setting: Setting,
-          syllabifier: Syllabifier) -> list[SectionPlan]:
+def _form(
+    track: TrackPlan, request: SongRequest, style: ResolvedStyle, setting: Setting, syllabifier: Syllabifier
+) -> list[SectionPlan]:
     if not _wants_vocal(track, request, style):
         form = instrumental_form(style.genre.instrumental_form)
     else:
         form = vocal_form(
-            parse_lyrics(track.lyrics), syllabifier, steps=steps_per_bar(setting.meter),
-            density=style.genre.vocal_density, backing=StemFamily.BACKING_VOCALS not in style.excluded,
+            parse_lyrics(track.lyrics),
+            syllabifier,
+            steps=steps_per_bar(setting.meter),
+            density=style.genre.vocal_density,
+            backing=StemFamily.BACKING_VOCALS not in style.excluded,
         )
     return fitted(form, setting.bar_seconds, max_s=request.max_duration_s, target_s=request.target_duration_s)
 
@@ -56,15 +61,20 @@ def _sections(form: list[SectionPlan], ticks_per_bar: int) -> tuple[Section, ...
 
 def _part(role: str, instrument: Instrument, notes: tuple[Note, ...]) -> Part:
     return Part(
-        name=instrument.name, family=instrument.family, program=instrument.program, notes=notes,
-        is_drum=role == "drums", pan=PAN[role], gain_db=instrument.gain_db,
+        name=instrument.name,
+        family=instrument.family,
+        program=instrument.program,
+        notes=notes,
+        is_drum=role == "drums",
+        pan=PAN[role],
+        gain_db=instrument.gain_db,
     )
 
 
 def _parts(bars: list[Bar], style: ResolvedStyle, setting: Setting, rng: random.Random) -> tuple[Part, ...]:
     steps = steps_per_bar(setting.meter)
     patterns, swing = patterns_for(style.genre, steps), style.genre.swing
-    builders = {
+    builders: dict[str, Callable[[], tuple[Note, ...]]] = {
         "drums": lambda: drum_notes(bars, patterns, swing, rng),
         "bass": lambda: bass_notes(bars, patterns.bass, swing, steps),
         "comp": lambda: comp_notes(bars, patterns.comp, swing, steps, rng),
@@ -79,15 +89,28 @@ def _parts(bars: list[Bar], style: ResolvedStyle, setting: Setting, rng: random.
     return tuple(parts)
 
 
-def _vocal(form: list[SectionPlan], bars: list[Bar], track: TrackPlan, request: SongRequest,
-           style: ResolvedStyle, setting: Setting, rng: random.Random) -> VocalLine | None:
+def _vocal(
+    form: list[SectionPlan],
+    bars: list[Bar],
+    track: TrackPlan,
+    request: SongRequest,
+    style: ResolvedStyle,
+    setting: Setting,
+    rng: random.Random,
+) -> VocalLine | None:
     if not any(s.lines for s in form):
         return None
     ctx = VocalContext(
-        bars=bars, ticks_per_bar=setting.ticks_per_bar, steps_per_bar=steps_per_bar(setting.meter),
-        beat=beat_steps(setting.meter), scale=melody_scale(setting.key, style.genre.pentatonic),
-        tonic=setting.key.tonic, voice=choose_voice(request.vocal_gender, track.seed),
-        span=style.genre.melody_span, language=track.language, rng=rng,
+        bars=bars,
+        ticks_per_bar=setting.ticks_per_bar,
+        steps_per_bar=steps_per_bar(setting.meter),
+        beat=beat_steps(setting.meter),
+        scale=melody_scale(setting.key, style.genre.pentatonic),
+        tonic=setting.key.tonic,
+        voice=choose_voice(request.vocal_gender, track.seed),
+        span=style.genre.melody_span,
+        language=track.language,
+        rng=rng,
     )
     return vocal_line(form, ctx)
 
@@ -99,7 +122,9 @@ def compose(track: TrackPlan, request: SongRequest, syllabifier: Syllabifier) ->
     rng = random.Random(track.seed)
     setting = choose_setting(style, rng)
     form = _form(track, request, style, setting, syllabifier)
-    bars = bar_track(form, section_loops(form, style.genre, setting.key, rng), setting.key, setting.ticks_per_bar)
+    bars = bar_track(
+        form, section_loops(form, style.genre, setting.key, rng), setting.key, setting.ticks_per_bar
+    )
     vocal = _vocal(form, bars, track, request, style, setting, rng)
     return Score(
         tempo_bpm=setting.tempo_bpm,
@@ -109,5 +134,10 @@ def compose(track: TrackPlan, request: SongRequest, syllabifier: Syllabifier) ->
         chords=tuple(b.chord for b in bars),
         parts=_parts(bars, style, setting, rng),
         vocal=vocal,
-        metadata={"genre": style.genre.name, "tags": track.tags, "title": track.title, "seed": str(track.seed)},
+        metadata={
+            "genre": style.genre.name,
+            "tags": track.tags,
+            "title": track.title,
+            "seed": str(track.seed),
+        },
     )

@@ -50,7 +50,9 @@ def _comp_pitches(symbol: str, chord_voicing: list[int]) -> list[int]:
     return chord_voicing
 
 
-def comp_notes(bars: Sequence[Bar], pattern: str, swing: float, steps: int, rng: random.Random) -> tuple[Note, ...]:
+def comp_notes(
+    bars: Sequence[Bar], pattern: str, swing: float, steps: int, rng: random.Random
+) -> tuple[Note, ...]:
     """Comping: whole-chord hits (``X``) or single chord tones (``1``–``4``) on the genre's pattern."""
     notes = []
     for bar in bars:
@@ -71,5 +73,8 @@ def pad_notes(bars: Sequence[Bar]) -> tuple[Note, ...]:
     notes = []
     for bar in bars:
         if arrangement_for(bar.kind).pad or bar.final:
-            notes += [Note(bar.start, bar.chord.duration, p, PAD_VELOCITY) for p in voicing(bar.chord, PAD_CENTRE, PAD_VOICES)]
+            notes += [
+                Note(bar.start, bar.chord.duration, p, PAD_VELOCITY)
+                for p in voicing(bar.chord, PAD_CENTRE, PAD_VOICES)
+            ]
     return tuple(notes)

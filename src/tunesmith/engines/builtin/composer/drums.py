@@ -58,7 +58,9 @@ def drum_bar(bar: Bar, patterns: RhythmPatterns, swing: float, rng: random.Rando
     return notes + (_fill(bar, patterns.steps, rng) if fill else [])
 
 
-def drum_notes(bars: Sequence[Bar], patterns: RhythmPatterns, swing: float, rng: random.Random) -> tuple[Note, ...]:
+def drum_notes(
+    bars: Sequence[Bar], patterns: RhythmPatterns, swing: float, rng: random.Random
+) -> tuple[Note, ...]:
     """All drum notes in time order (GM percussion note numbers)."""
     notes = [n for bar in bars for n in drum_bar(bar, patterns, swing, rng)]
     return tuple(sorted(notes, key=lambda n: (n.start, n.pitch)))

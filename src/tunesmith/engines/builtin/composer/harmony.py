@@ -12,7 +12,10 @@ from tunesmith.music.score import ChordSymbol, Key
 from tunesmith.music.styles import Genre, Progression
 from tunesmith.music.theory import CHORD_QUALITIES, MODE_FAMILY, chords_over_bars, nearest_pitch
 
-FALLBACK_LOOPS: dict[str, tuple[str, ...]] = {"major": ("I", "V", "vi", "IV"), "minor": ("i", "VI", "III", "VII")}
+FALLBACK_LOOPS: dict[str, tuple[str, ...]] = {
+    "major": ("I", "V", "vi", "IV"),
+    "minor": ("i", "VI", "III", "VII"),
+}
 TONIC_QUALITY: dict[str, str] = {"major": "maj", "minor": "min"}
 
 
@@ -46,7 +49,9 @@ def bar_track(
     meta: list[tuple[int, str, bool, bool]] = []
     for index, section in enumerate(form):
         start = len(chords) * ticks_per_bar
-        chords += chords_over_bars(loops[section.kind], key, start=start, bars=section.bars, ticks_per_bar=ticks_per_bar)
+        chords += chords_over_bars(
+            loops[section.kind], key, start=start, bars=section.bars, ticks_per_bar=ticks_per_bar
+        )
         meta += [(index, section.kind, b == 0, b == section.bars - 1) for b in range(section.bars)]
     if chords:
         last = chords[-1]

@@ -15,10 +15,11 @@ from tunesmith.engines.builtin.composer.grid import STEP_TICKS, Bar
 from tunesmith.music.score import LyricWord, Note
 from tunesmith.music.theory import chord_pitch_classes
 
-FUNCTION_WORDS_EN = frozenset(
-    "a an the and or but of to in on at by for with from my your his her its our their i you we it is are "
-    "was were be as so if me than that this these those up out".split()
-)
+FUNCTION_WORDS_EN = frozenset({
+    "a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "by", "for", "with", "from",
+    "my", "your", "his", "her", "its", "our", "their", "i", "you", "we", "it", "is", "are", "was",
+    "were", "be", "as", "so", "if", "me", "than", "that", "this", "these", "those", "up", "out",
+})  # fmt: skip
 """Unstressed one-syllable English words."""
 BASE_LENGTHS = (4, 2, 1)
 """Preferred note lengths in 16th steps, longest first."""
@@ -72,14 +73,16 @@ def _base_lengths(stresses: Sequence[bool], usable: int, rng: random.Random) -> 
     return lengths
 
 
-def line_rhythm(stresses: Sequence[bool], total_steps: int, beat: int, rng: random.Random) -> list[tuple[int, int]]:
+def line_rhythm(
+    stresses: Sequence[bool], total_steps: int, beat: int, rng: random.Random
+) -> list[tuple[int, int]]:
     """(step offset, length in steps) per syllable within ``total_steps``; stressed syllables move onto
     beats (every ``beat`` steps) when time allows, and the last note is held towards the phrase end."""
     breath = BREATH_STEPS if total_steps >= len(stresses) + BREATH_STEPS else 0
     usable = total_steps - breath
     lengths = _base_lengths(stresses, usable, rng)
     spare = usable - sum(lengths)
-    pos, out = 0, []
+    pos, out = 0, list[list[int]]()
     for length, stressed in zip(lengths, stresses, strict=True):
         shift = (beat - pos % beat) % beat
         if stressed and 0 < shift <= spare:
@@ -115,8 +118,11 @@ class PitchPicker:
         tones = [p for p in band if p % 12 in chord_pcs] if strong else band
         previous = self.previous if self.previous is not None else round(target)
         scores = {
-            p: abs(p - previous) * 0.9 + abs(p - target) * 0.6 + self.rng.random() * 2.2
-            + (1.5 if p == previous else 0.0) - (3.0 if tonic is not None and p % 12 == tonic else 0.0)
+            p: abs(p - previous) * 0.9
+            + abs(p - target) * 0.6
+            + self.rng.random() * 2.2
+            + (1.5 if p == previous else 0.0)
+            - (3.0 if tonic is not None and p % 12 == tonic else 0.0)
             for p in (tones or band)
         }
         self.previous = min(scores, key=lambda p: scores[p])
@@ -149,16 +155,22 @@ def line_pitches(
         arc = math.sin(math.pi * (i + 0.5) / len(rhythm)) - 0.35
         target = centre + lift + arc * span / 3
         tonic = final_tonic if last else None
-        pitches.append(picker.pick(_chord_at(bars, tick, ticks_per_bar), step % beat == 0 or last, target, tonic))
+        pitches.append(
+            picker.pick(_chord_at(bars, tick, ticks_per_bar), step % beat == 0 or last, target, tonic)
+        )
     return pitches
 
 
 def phrase_notes(
-    rhythm: Sequence[tuple[int, int]], pitches: Sequence[int], start: int, rng: random.Random, scale: Sequence[int],
+    rhythm: Sequence[tuple[int, int]],
+    pitches: Sequence[int],
+    start: int,
+    rng: random.Random,
+    scale: Sequence[int],
     velocity: int,
 ) -> Phrase:
     """Notes per syllable; a long last note may turn into a two-note melisma (down a scale step)."""
-    notes = []
+    notes: list[tuple[Note, ...]] = []
     for (step, length), pitch in zip(rhythm, pitches, strict=True):
         tick = start + step * STEP_TICKS
         notes.append((Note(tick, length * STEP_TICKS, pitch, velocity),))
@@ -166,7 +178,10 @@ def phrase_notes(
     if length >= 4 and rng.random() < MELISMA_CHANCE:
         lower = next((p for p in range(pitches[-1] - 1, pitches[-1] - 3, -1) if p % 12 in scale), pitches[-1])
         tick, half = start + step * STEP_TICKS, length // 2 * STEP_TICKS
-        notes[-1] = (Note(tick, half, pitches[-1], velocity), Note(tick + half, length * STEP_TICKS - half, lower, velocity))
+        notes[-1] = (
+            Note(tick, half, pitches[-1], velocity),
+            Note(tick + half, length * STEP_TICKS - half, lower, velocity),
+        )
     return Phrase(tuple(notes))
 
 

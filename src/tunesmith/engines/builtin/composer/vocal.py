@@ -43,8 +43,9 @@ class VocalContext:
     )
 
 
-def _line_phrase(ctx: VocalContext, picker: PitchPicker, line: LinePlan, kind: str, offset: int, start: int,
-                 final: bool) -> Phrase:
+def _line_phrase(
+    ctx: VocalContext, picker: PitchPicker, line: LinePlan, kind: str, offset: int, start: int, final: bool
+) -> Phrase:
     """Rhythm and pitches for one line, reusing the melody of an earlier line in the same place."""
     motif_key = (kind, offset, line.bars, line.syllables, final)
     if motif_key not in ctx.motifs:
@@ -52,7 +53,13 @@ def _line_phrase(ctx: VocalContext, picker: PitchPicker, line: LinePlan, kind: s
         rhythm = line_rhythm(stresses, line.bars * ctx.steps_per_bar, ctx.beat, ctx.rng)
         centre = ctx.voice.low + REGISTER.get(kind, DEFAULT_REGISTER) * (ctx.voice.high - ctx.voice.low)
         pitches = line_pitches(
-            rhythm, start, picker, ctx.bars, centre=centre, span=ctx.span, beat=ctx.beat,
+            rhythm,
+            start,
+            picker,
+            ctx.bars,
+            centre=centre,
+            span=ctx.span,
+            beat=ctx.beat,
             final_tonic=ctx.tonic if final else None,
         )
         ctx.motifs[motif_key] = (rhythm, pitches)
@@ -76,7 +83,9 @@ def vocal_line(form: Sequence[SectionPlan], ctx: VocalContext) -> VocalLine | No
     syllables: list[SungSyllable] = []
     bar = 0
     for index, section in enumerate(form):
-        centre = ctx.voice.low + REGISTER.get(section.kind, DEFAULT_REGISTER) * (ctx.voice.high - ctx.voice.low)
+        centre = ctx.voice.low + REGISTER.get(section.kind, DEFAULT_REGISTER) * (
+            ctx.voice.high - ctx.voice.low
+        )
         picker.set_band(centre, ctx.span, ctx.voice.low, ctx.voice.high)
         offset = 0
         for n, line in enumerate(section.lines):

@@ -26,8 +26,9 @@ def rhyme_groups(words: Sequence[str], key: Callable[[str], str | None]) -> dict
     return groups
 
 
-def rhyming_ends(groups: dict[str, list[str]], count: int, rng: random.Random,
-                 avoid: frozenset[str] = frozenset()) -> list[str]:
+def rhyming_ends(
+    groups: dict[str, list[str]], count: int, rng: random.Random, avoid: frozenset[str] = frozenset()
+) -> list[str]:
     """``count`` distinct words from one rhyme group with enough members (largest pool if none has)."""
     usable = {k: [w for w in v if w not in avoid] for k, v in groups.items()}
     big = sorted(k for k, v in usable.items() if len(v) >= count)
@@ -37,7 +38,9 @@ def rhyming_ends(groups: dict[str, list[str]], count: int, rng: random.Random,
     return picked + [rng.choice(pool) for _ in range(count - len(picked))]
 
 
-def fill_lines(templates: Sequence[str], ends: Sequence[str], themes: Sequence[str], rng: random.Random) -> list[str]:
+def fill_lines(
+    templates: Sequence[str], ends: Sequence[str], themes: Sequence[str], rng: random.Random
+) -> list[str]:
     """One line per end word from distinct templates with ``{theme}``, ``{Theme}`` and ``{end}`` slots."""
     chosen = rng.sample(list(templates), len(ends))
     lines = []

@@ -10,12 +10,14 @@ import pronouncing
 
 from tunesmith.engines.builtin.lyricist.common import Draft, fill_lines, rhyme_groups, rhyming_ends, song_text
 
-STOP_WORDS = frozenset(
-    "a an the and or but of to in on at by for with from about song songs track tune music write make "
-    "me my i you your we our it its is are be was were this that these those some something like "
-    "please want need called titled lyrics lyric tell story one two into over under very really just "
-    "feel feeling style genre vibe sound".split()
-)
+STOP_WORDS = frozenset({
+    "a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "by", "for", "with", "from",
+    "about", "song", "songs", "track", "tune", "music", "write", "make", "me", "my", "i", "you", "your",
+    "we", "our", "it", "its", "is", "are", "be", "was", "were", "this", "that", "these", "those",
+    "some", "something", "like", "please", "want", "need", "called", "titled", "lyrics", "lyric",
+    "tell", "story", "one", "two", "into", "over", "under", "very", "really", "just", "feel", "feeling",
+    "style", "genre", "vibe", "sound",
+})  # fmt: skip
 """Words that never become theme words."""
 
 END_NOUNS: tuple[str, ...] = (
@@ -84,7 +86,7 @@ def theme_words(idea: str) -> list[str]:
 
 def title_for(themes: list[str], rng: random.Random) -> str:
     """A short title from one or two theme words."""
-    options = [[w] for w in themes] + [list(pair) for pair in zip(themes, themes[1:])]
+    options = [[w] for w in themes] + [list(pair) for pair in zip(themes, themes[1:], strict=False)]
     return " ".join(w.capitalize() for w in rng.choice(options))
 
 

@@ -68,3 +68,18 @@ def vibrato(
     since = times - start
     envelope = np.clip((since - delay_s) / ramp_s, 0.0, 1.0) * inside
     return np.asarray(depth_semitones * envelope * np.sin(2 * np.pi * rate_hz * since), dtype=np.float64)
+
+
+def loudness_gain(notes: Sequence[SungNote], times: Floats, *, reference_velocity: int = 96) -> Floats:
+    """Amplitude factor at each of ``times`` (s) from the velocity of the current or upcoming note.
+
+    Linear in velocity, 1.0 at ``reference_velocity``; smoothed over 40 ms to avoid clicks.
+    """
+    if not notes or times.size == 0:
+        return np.ones_like(times)
+    ends = np.array([n.end for n in notes])
+    velocity = np.array([n.velocity for n in notes], dtype=np.float64)
+    current = np.clip(np.searchsorted(ends, times, side="right"), 0, len(notes) - 1)
+    gain = velocity[current] / reference_velocity
+    frame_s = float(times[1] - times[0]) if times.size > 1 else 1.0
+    return smooth(gain, max(int(round(0.04 / frame_s)), 1))

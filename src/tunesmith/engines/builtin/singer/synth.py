@@ -20,7 +20,7 @@ import numpy as np
 
 from tunesmith.engines.base import SungVocal, WordTiming
 from tunesmith.engines.builtin.singer import vocoder
-from tunesmith.engines.builtin.singer.contour import pitch_contour
+from tunesmith.engines.builtin.singer.contour import loudness_gain, pitch_contour
 from tunesmith.engines.builtin.singer.espeak import ESPEAK_RATE_HZ, Utterance, espeak
 from tunesmith.engines.builtin.singer.phonetics import espeak_voice, segment, spoken_text
 from tunesmith.engines.builtin.singer.phrase import PhraseUnit, make_unit, pair_syllables, word_timings
@@ -30,6 +30,7 @@ from tunesmith.engines.builtin.singer.world import world
 from tunesmith.music.score import LyricLine, Score, SungSyllable
 
 Floats = vocoder.Floats
+_RELEASE_S = 0.03  # silence rendered (and faded) after a phrase's last coda, in seconds
 _CALIBRATION_TEXT = {"en": "la la la, we are all alone", "zh": "啦啦啦我们都在"}
 
 
@@ -138,17 +139,19 @@ class WorldSinger:
         voiced = voiced_frames(utterance, frame_s)
         envelope = vocoder.analyse(speech, rate, voiced * source_f0, frame_s)
         start_s = placements[0].onset.start
-        end_s = placements[-1].coda.end + 2 * frame_s
-        times = start_s + np.arange(int((end_s - start_s) / frame_s) + 1) * frame_s
+        end_s = placements[-1].coda.end + _RELEASE_S
+        times = start_s + np.arange(int((end_s - start_s) / frame_s) + 1, dtype=np.float64) * frame_s
         src, inside = source_times(segments([u.unit for u in units], placements), times)
         positions = src / frame_s
         sp = vocoder.interpolate_frames(envelope.sp, positions)
         ap = vocoder.interpolate_frames(envelope.ap, positions)
         sp[~inside], ap[~inside] = vocoder.SILENT_POWER, 1.0
         is_voiced = inside & (voiced[np.clip(np.rint(positions).astype(np.int64), 0, voiced.size - 1)] > 0)
-        f0 = pitch_contour([n for u in units for n in u.unit.notes], times) * is_voiced
+        notes = [n for u in units for n in u.unit.notes]
+        f0 = pitch_contour(notes, times) * is_voiced
+        sp *= (loudness_gain(notes, times) ** 2)[:, None]  # sp is power: amplitude squared
         y = vocoder.synthesize(f0, vocoder.warp_formants(sp, voice.formant_shift), ap, rate, frame_s)
-        audio = vocoder.fade(y.astype(np.float32)[None, :], rate, fade_in_s=0.01, fade_out_s=0.03)
+        audio = vocoder.fade(y.astype(np.float32)[None, :], rate, fade_in_s=0.01, fade_out_s=_RELEASE_S)
         return audio, start_s
 
     def _source_f0(self, speaker: str, language: str) -> float:

@@ -1,0 +1,158 @@
+"""WorldSinger sings a hand-made score on pitch, on time and in the right places."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from tunesmith.engines.base import SungVocal
+from tunesmith.engines.builtin.singer.syllables import EspeakSyllabifier
+from tunesmith.engines.builtin.singer.synth import WorldSinger
+from tunesmith.engines.builtin.singer.world import world
+from tunesmith.music.score import Key, LyricLine, Note, Score, Section, SungSyllable, VocalLine
+
+RATE = 22050
+BEAT = 480  # ticks; at 120 bpm one beat is 0.5 s
+
+# (text, per-syllable note lists as (beats, pitch offset) pairs), one line per phrase, 2 beats rest between
+MELODY: list[tuple[str, list[list[tuple[int, int]]]]] = [
+    ("Hello my friend", [[(1, 0)], [(1, 2)], [(1, 4)], [(4, 7)]]),
+    ("sing along", [[(1, 7)], [(1, 5)], [(2, 4), (2, 2)]]),
+]
+
+
+def build_score(base: int, voice: str, *, backing_line: bool = False) -> Score:
+    """Two phrases starting at beat 2, the last syllable of each held long (the second a melisma)."""
+    syllabifier = EspeakSyllabifier()
+    lines, sung, tick = [], [], 2 * BEAT
+    for index, (text, notes) in enumerate(MELODY):
+        words = tuple(syllabifier.syllabify(text, "en"))
+        lines.append(LyricLine(text, words, 0, backing=backing_line and index == 1))
+        refs = [(w, s, syl) for w, word in enumerate(words) for s, syl in enumerate(word.syllables)]
+        assert len(refs) == len(notes)
+        for (w, s, syl), pattern in zip(refs, notes, strict=True):
+            placed = []
+            for beats, offset in pattern:
+                placed.append(Note(tick, beats * BEAT, base + offset))
+                tick += beats * BEAT
+            sung.append(SungSyllable(index, w, s, syl, tuple(placed)))
+        tick += 2 * BEAT
+    vocal = VocalLine("en", voice, tuple(lines), tuple(sung))
+    return Score(120.0, (4, 4), Key(0, "major"), (Section("verse", "Verse", 0, tick),), (), (), vocal)
+
+
+def f0_track(audio: npt.NDArray[np.float32]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """DIO + StoneMask F0 (Hz, 0 = unvoiced) and frame times (s) of mono audio at ``RATE``."""
+    pw = world()
+    x = audio.astype(np.float64)
+    f0, times = pw.dio(x, RATE, f0_floor=60.0, f0_ceil=900.0, frame_period=5.0)
+    return pw.stonemask(x, f0, times, RATE), times
+
+
+def rms(audio: npt.NDArray[np.float32], start_s: float, end_s: float) -> float:
+    piece = audio[int(start_s * RATE) : int(end_s * RATE)]
+    return float(np.sqrt(np.mean(piece**2))) if piece.size else 0.0
+
+
+def median_f0(f0: npt.NDArray[np.float64], times: npt.NDArray[np.float64], start: float, end: float) -> float:
+    window = f0[(times >= start) & (times < end) & (f0 > 0)]
+    return float(np.median(window))
+
+
+def cents(f0: float, pitch: int) -> float:
+    return float(1200 * np.log2(f0 / (440.0 * 2 ** ((pitch - 69) / 12))))
+
+
+@pytest.fixture(scope="module")
+def singer() -> WorldSinger:
+    return WorldSinger()
+
+
+@pytest.fixture(scope="module")
+def male(singer: WorldSinger) -> tuple[Score, SungVocal]:
+    score = build_score(50, "m-bright")
+    return score, singer.sing(score, sample_rate=RATE)
+
+
+@pytest.fixture(scope="module")
+def female(singer: WorldSinger) -> tuple[Score, SungVocal]:
+    score = build_score(62, "f-clear")
+    return score, singer.sing(score, sample_rate=RATE)
+
+
+def test_audio_shape_and_level(male: tuple[Score, SungVocal]) -> None:
+    score, vocal = male
+    assert vocal.sample_rate == RATE
+    assert vocal.audio.dtype == np.float32
+    assert vocal.audio.shape == (1, round(score.duration_s * RATE))
+    assert 0.5 < float(np.max(np.abs(vocal.audio))) <= 1.0
+
+
+def test_long_notes_are_on_pitch(male: tuple[Score, SungVocal]) -> None:
+    score, vocal = male
+    f0, times = f0_track(vocal.audio[0])
+    assert score.vocal is not None
+    long_notes = [n for s in score.vocal.syllables for n in s.notes if n.duration >= 2 * BEAT]
+    assert len(long_notes) == 3  # the held "friend" and both notes of the "-long" melisma
+    for note in long_notes:
+        start, end = score.seconds(note.start), score.seconds(note.end)
+        middle = median_f0(f0, times, start + 0.3 * (end - start), end - 0.3 * (end - start))
+        assert abs(cents(middle, note.pitch)) < 50
+
+
+def test_word_times_follow_the_score(male: tuple[Score, SungVocal]) -> None:
+    score, vocal = male
+    assert [w.word for w in vocal.words] == ["Hello", "my", "friend", "sing", "along"]
+    starts = [w.start_s for w in vocal.words]
+    assert starts == sorted(starts)
+    assert all(w.end_s > w.start_s for w in vocal.words)
+    first_note = score.seconds(2 * BEAT)
+    assert first_note - 0.12 <= vocal.words[0].start_s <= first_note  # onset consonant ends on the beat
+    for word in vocal.words:
+        assert word.syllables[0][1] == word.start_s and word.syllables[-1][2] == word.end_s
+
+
+def test_voiced_inside_words_silent_between_phrases(male: tuple[Score, SungVocal]) -> None:
+    _, vocal = male
+    audio = vocal.audio[0]
+    for word in vocal.words:
+        assert rms(audio, word.start_s, word.end_s) > 0.03, word.word
+    gap_start = vocal.words[2].end_s + 0.1
+    gap_end = vocal.words[3].start_s - 0.05
+    assert gap_end - gap_start > 0.5
+    assert rms(audio, gap_start, gap_end) < 1e-3
+    assert rms(audio, 0.0, vocal.words[0].start_s - 0.05) < 1e-3
+
+
+def test_female_voice_sings_higher(male: tuple[Score, SungVocal], female: tuple[Score, SungVocal]) -> None:
+    def median(vocal: SungVocal) -> float:
+        f0, _ = f0_track(vocal.audio[0])
+        return float(np.median(f0[f0 > 0]))
+
+    assert median(female[1]) > median(male[1]) * 1.5
+
+
+def test_backing_lines_are_left_out(singer: WorldSinger) -> None:
+    score = build_score(50, "m-bright", backing_line=True)
+    vocal = singer.sing(score, sample_rate=RATE)
+    assert [w.word for w in vocal.words] == ["Hello", "my", "friend"]
+    assert rms(vocal.audio[0], vocal.words[-1].end_s + 0.2, score.duration_s) < 1e-3
+
+
+def test_resamples_to_the_requested_rate(singer: WorldSinger) -> None:
+    score = build_score(50, "m-deep")
+    vocal = singer.sing(score, sample_rate=44100)
+    assert vocal.audio.shape == (1, round(score.duration_s * 44100))
+    assert vocal.sample_rate == 44100
+
+
+def test_unknown_voice_is_rejected(singer: WorldSinger) -> None:
+    with pytest.raises(ValueError, match="unknown voice"):
+        singer.sing(build_score(50, "no-such-voice"), sample_rate=RATE)
+
+
+def test_score_without_vocal_is_silent(singer: WorldSinger) -> None:
+    score = Score(120.0, (4, 4), Key(0, "major"), (Section("intro", "Intro", 0, 4 * BEAT),), (), ())
+    vocal = singer.sing(score, sample_rate=RATE)
+    assert vocal.words == [] and not np.any(vocal.audio)
