@@ -105,7 +105,10 @@ class SongRun:
 def run_song(server: Server, item: EvalItem, *, timeout_s: float = 1800.0) -> SongRun:
     """Submit ``item``, follow it to a terminal status and time every stage."""
     run = SongRun(item.id, item.kind, item.language, item.target_s)
-    with server.client() as client, httpx.Client(base_url=server.base_url, timeout=30.0) as streamer:
+    with (
+        server.client() as client,
+        httpx.Client(base_url=server.base_url, timeout=httpx.Timeout(30.0, read=timeout_s)) as streamer,
+    ):
         t0 = time.monotonic()
         try:
             run.task_id = call(client, "POST", "/api/v1/generate", json=item.body(server.callback_url))[

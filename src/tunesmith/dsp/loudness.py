@@ -48,8 +48,10 @@ def _k_weighted(audio: Audio, sample_rate: int) -> npt.NDArray[np.float64]:
         ]
     )
     # A −400 dBFS Nyquist ripple keeps the recursive filters out of denormal numbers in silent passages.
-    ripple = np.where(np.arange(audio.shape[1]) % 2 == 0, 1e-20, -1e-20)
-    return np.asarray(sosfilt(sos, np.asarray(audio, dtype=np.float64) + ripple, axis=1))
+    signal = np.array(audio, dtype=np.float64)
+    signal[:, 0::2] += 1e-20
+    signal[:, 1::2] -= 1e-20
+    return np.asarray(sosfilt(sos, signal, axis=1))
 
 
 def _biquad(gain_db: float, q: float, freq_hz: float, sample_rate: int, kind: str) -> npt.NDArray[np.float64]:
@@ -79,9 +81,10 @@ def oversampled_peaks(audio: Audio) -> npt.NDArray[np.float32]:
     oversampled points from each original sample up to (not including) the next one."""
     n = audio.shape[1]
     envelope = np.zeros(n, dtype=np.float32)
+    samples = np.asarray(audio, dtype=np.float32)
     for start in range(0, n, _BLOCK):
         stop = min(n, start + _BLOCK)
-        envelope[start:stop] = _block_peaks(np.asarray(audio, dtype=np.float32), start, stop)
+        envelope[start:stop] = _block_peaks(samples, start, stop)
     return envelope
 
 

@@ -165,7 +165,10 @@ def test_explicit_tempo_key_meter_are_used() -> None:
 def test_chinese_lyrics_one_note_per_character() -> None:
     score = _compose("国风", lyrics=ZH_LYRICS)
     assert score.vocal is not None and score.vocal.language == "zh"
-    assert len(score.vocal.syllables) == len(re.findall(r"[\u4e00-\u9fff]", ZH_LYRICS.split("]", 1)[1])) - 2
+    sung = [line for line in ZH_LYRICS.split("\n") if not line.startswith("[")]
+    assert [line.text for line in score.vocal.lines][:4] == sung
+    assert len(score.vocal.syllables) == _syllable_count(score)
+    assert all(len(s.text) == 1 for s in score.vocal.syllables)
 
 
 def test_deterministic_for_a_seed_and_different_across_seeds() -> None:

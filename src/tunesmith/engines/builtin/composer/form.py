@@ -23,6 +23,8 @@ LINE_STRETCH = 1.35
 """How far a line may exceed its bars' relaxed capacity before it gets the next bar count."""
 BREATH_STEPS = 2
 """16th steps of breath left at the end of each sung line."""
+PREFERRED_MIN_S = 90.0
+"""Below this, a song with a chorus repeats its last chorus once (room permitting)."""
 INTERLUDE_BARS = 4
 EXTENSION_BARS = 8
 
@@ -200,6 +202,15 @@ def lengthened(form: list[SectionPlan], min_bars: int, max_bars: int) -> list[Se
     return form
 
 
+def with_final_chorus(form: list[SectionPlan], max_bars: int) -> list[SectionPlan]:
+    """The form with its last chorus sung once more before the outro, if that fits in ``max_bars``."""
+    chorus = next((s for s in reversed(form) if s.kind == "chorus" and s.lines), None)
+    if chorus is None or total_bars(form) + chorus.bars > max_bars:
+        return form
+    at = len(form) - 1 if form[-1].kind == "outro" else len(form)
+    return form[:at] + [chorus] + form[at:]
+
+
 def fitted(
     form: list[SectionPlan], bar_seconds: float, *, max_s: float, target_s: float | None
 ) -> list[SectionPlan]:
@@ -208,4 +219,7 @@ def fitted(
     max_bars = max(int(limit_s / bar_seconds), 1)
     wanted_s = max(MIN_SONG_S, 0.85 * target_s) if target_s else MIN_SONG_S
     min_bars = min(int(-(-wanted_s // bar_seconds)), max_bars)
-    return lengthened(shortened(form, max_bars), min_bars, max_bars)
+    form = shortened(form, max_bars)
+    if target_s is None and total_bars(form) * bar_seconds < PREFERRED_MIN_S:
+        form = with_final_chorus(form, max_bars)
+    return lengthened(form, min_bars, max_bars)
