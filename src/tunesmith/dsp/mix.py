@@ -20,6 +20,7 @@ from tunesmith.dsp.types import Audio, as_stereo, db_to_gain, fade_out
 K = TypeVar("K", bound=str)
 
 DEFAULT_FADE_OUT_S = 0.5
+STEM_REFERENCE_LUFS = -20.0  # every stem enters its channel at this loudness (gain staging)
 
 
 def mix_stems(
@@ -29,11 +30,15 @@ def mix_stems(
     *,
     space: ReverbSpace = SHARED_ROOM,
     fade_out_s: float = DEFAULT_FADE_OUT_S,
+    input_lufs: float | None = STEM_REFERENCE_LUFS,
 ) -> tuple[dict[K, Audio], Audio]:
     """Process each stem through its channel strip and sum them.
 
     ``stems`` are ``(1|2, n)`` float32 arrays of one common length ``n`` at ``sample_rate`` Hz; mono is
-    spread to both sides. ``presets`` are looked up per stem (missing ones use the default channel).
+    spread to both sides. Each stem is first gain-staged to ``input_lufs`` integrated (``None`` keeps
+    the levels as rendered), so the presets' faders and compressor thresholds mean the same thing
+    whatever SoundFont or singer produced the stem. ``presets`` are looked up per stem (missing ones
+    use the default channel).
     Stems whose preset sets ``level_over_rest_db`` are re-levelled against the sum of all the others.
     A raised-cosine fade of ``fade_out_s`` seconds closes every stem so the song ends in silence.
     Returns the processed ``(2, n)`` stems and the ``(2, n)`` pre-master mix, their exact sum.
@@ -42,7 +47,12 @@ def mix_stems(
     if len(lengths) > 1:
         raise ValueError(f"stems must share one length, got {sorted(lengths)}")
     processed = {
-        name: run_channel(as_stereo(audio), presets.get(name, DEFAULT_PRESET), sample_rate, space)
+        name: run_channel(
+            _gain_stage(as_stereo(audio), sample_rate, input_lufs),
+            presets.get(name, DEFAULT_PRESET),
+            sample_rate,
+            space,
+        )
         for name, audio in stems.items()
     }
     processed = _balance_leads(processed, presets, sample_rate)
@@ -74,6 +84,14 @@ def sum_stems(stems: Iterable[Audio], samples: int) -> Audio:
     for audio in stems:
         total += audio
     return total.astype(np.float32)
+
+
+def _gain_stage(audio: Audio, sample_rate: int, target_lufs: float | None) -> Audio:
+    """``audio`` scaled to ``target_lufs`` integrated; silent audio (or ``None``) passes unchanged."""
+    loudness = integrated_lufs(audio, sample_rate)
+    if target_lufs is None or not np.isfinite(loudness):
+        return audio
+    return (audio * db_to_gain(target_lufs - loudness)).astype(np.float32)
 
 
 def _balance_leads(
