@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip --disable-pip-version-check
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: serve test check lint bench bench-smoke install install-dev install-bench clean
+.PHONY: serve test check lint bench bench-smoke install install-dev clean
 
 $(VENV)/.installed: pyproject.toml requirements-nodeps.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -16,17 +16,15 @@ $(VENV)/.installed: pyproject.toml requirements-nodeps.txt
 	$(PIP) install -q --no-deps -r requirements-nodeps.txt
 	touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed
+# The dev install includes the bench extra: the benchmark metrics have unit tests in the suite.
+$(VENV)/.installed-dev: $(VENV)/.installed bench/requirements.txt bench/requirements-hashed.txt
 	$(PIP) install -q -e ".[dev]"
-	touch $@
-
-$(VENV)/.installed-bench: $(VENV)/.installed-dev
-	$(PIP) install -q -e ".[bench]"
+	$(PIP) install -q -r bench/requirements.txt
+	$(PIP) install -q --no-deps --require-hashes -r bench/requirements-hashed.txt
 	touch $@
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
-install-bench: $(VENV)/.installed-bench
 
 ## Run the server on $(HOST):$(PORT); initialises ./data and prints an API key on first start.
 serve: $(VENV)/.installed
@@ -42,10 +40,10 @@ lint: $(VENV)/.installed-dev
 
 check: lint test
 
-bench: $(VENV)/.installed-bench
+bench: $(VENV)/.installed-dev
 	$(PY) -m bench run --suite full
 
-bench-smoke: $(VENV)/.installed-bench
+bench-smoke: $(VENV)/.installed-dev
 	$(PY) -m bench run --suite smoke
 
 clean:
