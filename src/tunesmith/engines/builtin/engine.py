@@ -16,6 +16,7 @@ from typing import BinaryIO
 
 import numpy as np
 
+from tunesmith.dsp.master import master
 from tunesmith.dsp.mix import mix_stems, trim_to_headroom
 from tunesmith.dsp.presets import presets_for
 from tunesmith.dsp.resample import resample
@@ -82,7 +83,6 @@ class BuiltinEngine:
         byte-identical to the streamed bytes."""
         if not 0 <= index < len(plan.tracks):
             raise IndexError(f"track index {index} outside the plan's {len(plan.tracks)} tracks")
-        from tunesmith.dsp.master import master
         from tunesmith.engines.builtin.composer import compose
 
         track, workdir, timer = plan.tracks[index], Path(workdir), _StageTimer()
@@ -90,6 +90,27 @@ class BuiltinEngine:
         workdir.mkdir(parents=True, exist_ok=True)
         with timer("compose"):
             score = compose(track, plan.request, syllabifier)
+        processed, mastered, vocal = self._make_audio(score, singer, timer)
+        with timer("encode"):
+            audio_path = self._encode(mastered, workdir / AUDIO_FILE, stream)
+        with timer("stems"):
+            stem_files = _write_stems(processed, workdir / STEMS_DIR, self.sample_rate)
+        with timer("cover"):
+            cover = _cover(track.title, track.tags, track.seed, workdir / COVER_FILE)
+        return TrackResult(
+            duration_s=mastered.shape[1] / self.sample_rate,
+            audio_mp3=audio_path,
+            cover_image=cover,
+            score_json=_write_score(score, workdir / SCORE_FILE),
+            stems=stem_files,
+            words=list(vocal.words) if vocal else [],
+            stage_seconds=timer.seconds,
+        )
+
+    def _make_audio(
+        self, score: Score, singer: Singer, timer: _StageTimer
+    ) -> tuple[dict[StemFamily, Audio], Audio, SungVocal | None]:
+        """Score → (pre-master stems, mastered mix, sung vocal or ``None``), all at ``sample_rate``."""
         with timer("render"):
             stems = render_stems(score, sample_rate=self.sample_rate, soundfont=self.soundfont)
         with timer("sing"):
@@ -99,22 +120,7 @@ class BuiltinEngine:
             processed, premaster = trim_to_headroom(*mix_stems(stems, presets_for(stems), self.sample_rate))
         with timer("master"):
             mastered = master(premaster, self.sample_rate)
-        with timer("encode"):
-            audio_path = self._encode(mastered, workdir / AUDIO_FILE, stream)
-        with timer("stems"):
-            stem_files = _write_stems(processed, workdir / STEMS_DIR, self.sample_rate)
-        with timer("cover"):
-            cover = _cover(track.title, track.tags, track.seed, workdir / COVER_FILE)
-        score_path = _write_score(score, workdir / SCORE_FILE)
-        return TrackResult(
-            duration_s=mastered.shape[1] / self.sample_rate,
-            audio_mp3=audio_path,
-            cover_image=cover,
-            score_json=score_path,
-            stems=stem_files,
-            words=list(vocal.words) if vocal else [],
-            stage_seconds=timer.seconds,
-        )
+        return processed, mastered, vocal
 
     def _encode(self, mastered: Audio, path: Path, stream: ProgressSink) -> Path:
         """Encode once; every chunk goes to the stream and to ``path``, so both hold the same bytes."""

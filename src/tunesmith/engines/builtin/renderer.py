@@ -7,6 +7,7 @@ share the sample data, so they are nearly free and independent of each other).
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 from dataclasses import dataclass
 from functools import cache
@@ -38,9 +39,10 @@ class _Event:
 
 def default_soundfont() -> Path:
     """The General MIDI SoundFont TimGM6mb.sf2 that ships inside the installed ``pretty_midi`` package."""
-    import pretty_midi
-
-    path = Path(pretty_midi.__file__).parent / "TimGM6mb.sf2"
+    spec = importlib.util.find_spec("pretty_midi")  # locate only: importing pretty_midi is slow and noisy
+    if spec is None or spec.origin is None:
+        raise FileNotFoundError("the pretty_midi package (which ships TimGM6mb.sf2) is not installed")
+    path = Path(spec.origin).parent / "TimGM6mb.sf2"
     if not path.is_file():
         raise FileNotFoundError(f"pretty_midi does not ship {path.name} at {path}")
     return path
