@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.support.fake_engine import FakeEngine
 from tunesmith.api.app import create_app
 from tunesmith.config import Settings
 from tunesmith.db.session import Database
 from tunesmith.tasks import accounts
-from tests.support.fake_engine import FakeEngine
 
 
 def make_settings(tmp_path: Path, **overrides: object) -> Settings:

@@ -48,7 +48,7 @@ def check_tracks(client: TestClient, data: dict, files: Path, tmp_path: Path, li
     tracks = data["response"]["sunoData"]
     assert len(tracks) == 2
     stem_dirs = []
-    for i, track in enumerate(tracks):
+    for track in tracks:
         mp3 = tmp_path / f"{track['id']}.mp3"
         mp3.write_bytes(client.get(local(track["audioUrl"])).content)
         audio, sr = sf.read(mp3, dtype="float32")

@@ -7,9 +7,9 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 from standardwebhooks.webhooks import Webhook
-
 from tests.api.helpers import submit, wait_terminal
 from tests.support.receiver import WebhookReceiver
+
 from tunesmith.db.models import DeliveryAttempt
 from tunesmith.tasks import accounts
 
@@ -79,6 +79,7 @@ def test_dead_or_slow_receiver_does_not_delay_success(client: TestClient, auth: 
 def test_failed_generation_sends_error_callback_and_refunds(
         settings, tmp_path, key: str, auth: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
     from tests.support.fake_engine import FakeEngine
+
     from tunesmith.api.app import create_app
 
     settings.data_dir = tmp_path / "failing"

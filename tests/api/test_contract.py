@@ -7,9 +7,9 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 
 from fastapi.testclient import TestClient
-
 from tests.api.helpers import CUSTOM, local, record, submit, wait_terminal
 from tests.conftest import new_key
+
 from tunesmith.tasks import accounts
 
 RECORD_KEYS = {"taskId", "parentMusicId", "param", "response", "status", "type", "operationType", "errorCode",

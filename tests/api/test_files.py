@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
-
 from tests.api.helpers import local, record, submit, wait_terminal
+
 from tunesmith.db.models import Blob
 from tunesmith.db.session import utcnow
 from tunesmith.storage.retention import sweep

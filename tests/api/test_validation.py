@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-
 from tests.api.helpers import CUSTOM
+
 from tunesmith.tasks.catalog import MODELS
 
 NON_CUSTOM = {"customMode": False, "instrumental": False, "model": "V4", "prompt": "a song about rain",

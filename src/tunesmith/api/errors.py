@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -31,7 +32,7 @@ def _response(request: Request, code: int, msg: str, http_status: int) -> JSONRe
     return JSONResponse(envelope(code, msg), status_code=status)
 
 
-def validation_message(errors: list[dict[str, Any]]) -> str:
+def validation_message(errors: Sequence[Mapping[str, Any]]) -> str:
     """Name the field of the first pydantic error: ``customMode: Input should be a valid boolean``."""
     first = errors[0]
     loc = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "body"
@@ -47,7 +48,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return _response(request, 400, validation_message(list(exc.errors())), 400)
+        return _response(request, 400, validation_message(exc.errors()), 400)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

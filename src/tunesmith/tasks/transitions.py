@@ -79,7 +79,8 @@ def _outbox(s: Session, task: Task, stage: str, track_ids: list[str] | None = No
         return
     now = utcnow()
     s.add(OutboxMessage(task_id=task.id, key_id=task.key_id, stage=stage, url=task.callback_url, body="",
-                        track_ids=json.dumps(track_ids or []), msg_id=f"msg_{task.id}_{stage}", next_attempt_at=now, created_at=now))
+                        track_ids=json.dumps(track_ids or []), msg_id=f"msg_{task.id}_{stage}",
+                        next_attempt_at=now, created_at=now))
 
 
 def record_plan(db: Database, task_id: str, plan: SongPlan, model_name: str) -> None:

@@ -23,7 +23,7 @@ def generate(body: BodyDep, key: KeyDep, c: ContainerDep) -> dict[str, Any]:
     try:
         parsed = GenerateBody.model_validate(body)
     except ValidationError as exc:
-        raise BadRequest(validation_message(list(exc.errors()))) from exc
+        raise BadRequest(validation_message(exc.errors())) from exc
     request = to_song_request(parsed)
     try:
         callback = validate_url(parsed.callBackUrl, c.egress) if parsed.callBackUrl.strip() else None

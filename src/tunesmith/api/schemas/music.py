@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from tunesmith.db.models import Task, Track
+from tunesmith.db.models import Track
 from tunesmith.storage.links import LinkSigner
 from tunesmith.tasks.service import TaskView
 
