@@ -78,8 +78,11 @@ class EgressSettings(BaseModel):
     private, loopback or link-local, e.g. ``["10.1.0.0/16"]``. Empty: only public addresses."""
 
 
+DEFAULT_COSTS = {"generate": 12, "wav": 1}
+
+
 class CreditSettings(BaseModel):
-    costs: dict[str, int] = Field(default_factory=lambda: {"generate": 12})
+    costs: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_COSTS))
     """Credits debited per accepted task, by operation type; refunded when the task fails."""
     first_key_credits: int = 1000
     """Credits of the API key created on the first start of ``tunesmith serve``."""

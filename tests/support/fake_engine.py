@@ -77,6 +77,7 @@ class FakeEngine:
         (workdir / "score.json").write_text(json.dumps({"fake": True}))
         (workdir / "stems").mkdir(exist_ok=True)
         sf.write(workdir / "stems" / "vocals.flac", np.stack([tone, tone], axis=1), SR)
+        sf.write(workdir / "master.flac", np.stack([tone, tone], axis=1), SR, subtype="PCM_24")
         words = [WordTiming("fake", 0.5, 1.0, 0)] if plan.tracks[index].lyrics else []
         return TrackResult(
             duration_s=seconds,
@@ -84,6 +85,7 @@ class FakeEngine:
             cover_image=workdir / "cover.png",
             score_json=workdir / "score.json",
             stems={"vocals": workdir / "stems" / "vocals.flac"},
+                           master_audio=workdir / "master.flac",
             words=words,
             stage_seconds={"render": self.render_s},
         )

@@ -15,8 +15,8 @@ from fastapi.responses import JSONResponse
 from tunesmith import __version__
 from tunesmith.api import errors
 from tunesmith.api.deps import Container
-from tunesmith.api.routes import account, files, generate
-from tunesmith.api.schemas.music import music_callback
+from tunesmith.api.routes import account, files, generate, wav
+from tunesmith.api.schemas.callbacks import render_callback
 from tunesmith.config import Settings
 from tunesmith.db.session import Database
 from tunesmith.engines.registry import engine_factory
@@ -45,7 +45,7 @@ def build_container(settings: Settings, factory: EngineFactory, options: dict[st
     workers = WorkerPool(db, store, settings, factory, options)
 
     def render(task_id: str, stage: str, track_ids: list[str]) -> dict[str, Any]:
-        return music_callback(service.get(db, None, task_id), stage, track_ids, signer)
+        return render_callback(service.get(db, None, task_id), stage, track_ids, signer)
 
     sender = WebhookSender(egress, timeout_s=settings.webhooks.timeout_s)
     callbacks = CallbackDispatcher(db, sender, render, settings.webhooks)
@@ -130,6 +130,7 @@ def create_app(settings: Settings | None = None, *, engine: Callable[..., Any] |
     app.include_router(generate.router)
     app.include_router(account.router)
     app.include_router(files.router)
+    app.include_router(wav.router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> JSONResponse:

@@ -72,6 +72,9 @@ class Task(Base):
     param_json: Mapped[str] = mapped_column(Text)  # the request as received (wire JSON)
     request_json: Mapped[str] = mapped_column(Text)  # the engine request
     plan_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    result_json: Mapped[str | None] = mapped_column(Text, nullable=True)  # job tasks: their outputs
+    # the audioId or taskId a job works on
+    source_id: Mapped[str] = mapped_column(String(64), default="", server_default="", index=True)
     model: Mapped[str] = mapped_column(String(20))
     callback_url: Mapped[str | None] = mapped_column(String(2048), nullable=True)
     parent_music_id: Mapped[str] = mapped_column(String(64), default="")

@@ -84,6 +84,7 @@ class TrackResult:
     cover_image: Path
     score_json: Path
     stems: dict[str, Path] = field(default_factory=dict)
+    master_audio: Path | None = None  # lossless mastered mix (FLAC), the source of WAV exports
     words: list[WordTiming] = field(default_factory=list)
     stage_seconds: dict[str, float] = field(default_factory=dict)
 

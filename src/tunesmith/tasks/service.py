@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
@@ -27,14 +28,21 @@ class TaskView:
 
 @dataclass(frozen=True)
 class Submission:
+    """A task to create. ``request_json`` is the engine request (music tasks) or the job payload."""
+
     key_id: int
     operation: str
     model: str
     param: dict[str, object]
-    request: SongRequest
+    request_json: str
     callback_url: str | None
     cost: int
     parent_music_id: str = ""
+    source_id: str = ""
+
+    @classmethod
+    def music(cls, *, request: SongRequest, **fields: Any) -> Submission:
+        return cls(request_json=request_to_json(request), **fields)
 
 
 def new_task_id() -> str:
@@ -50,8 +58,8 @@ def submit(db: Database, sub: Submission, *, max_attempts: int) -> str:
         s.add(Task(
             id=task_id, key_id=sub.key_id, operation=sub.operation, status=Status.PENDING.value,
             param_json=json.dumps(sub.param, ensure_ascii=False, separators=(",", ":")),
-            request_json=request_to_json(sub.request), model=sub.model, callback_url=sub.callback_url,
-            parent_music_id=sub.parent_music_id, cost=sub.cost, max_attempts=max_attempts,
+            request_json=sub.request_json, model=sub.model, callback_url=sub.callback_url,
+            parent_music_id=sub.parent_music_id, source_id=sub.source_id, cost=sub.cost, max_attempts=max_attempts,
             created_at=now, updated_at=now,
         ))
     return task_id
@@ -74,3 +82,39 @@ def get_track(db: Database, track_id: str) -> tuple[Task, Track] | None:
             return None
         task = s.get(Task, track.task_id)
         return (task, track) if task else None
+
+
+def find_by_source(db: Database, key_id: int, operation: str, source_id: str) -> Task | None:
+    """This key's most recent task of ``operation`` on ``source_id`` (for "already exists" answers)."""
+    with db.read() as s:
+        return s.scalars(select(Task).where(Task.key_id == key_id, Task.operation == operation,
+                                            Task.source_id == source_id)
+                         .order_by(Task.created_at.desc()).limit(1)).first()
+
+
+def owned_track(db: Database, key_id: int, task_id: str, audio_id: str | None = None,
+                index: int | None = None) -> tuple[Task, Track]:
+    """A finished track of this key's task, by ``audio_id`` (wins) or position ``index``."""
+    view = get(db, key_id, task_id)
+    tracks = view.tracks
+    if audio_id:
+        found = [t for t in tracks if t.id == audio_id]
+    elif index is not None:
+        found = [t for t in tracks if t.idx == index]
+    else:
+        found = tracks[:1]
+    if not found:
+        raise NotFound(f"Track not found: {audio_id or index!r} in task {task_id!r}")
+    if found[0].state != "complete":
+        raise NotFound(f"Track {found[0].id} of task {task_id} is not finished yet")
+    return view.task, found[0]
+
+
+def track_by_id(db: Database, key_id: int, audio_id: str) -> tuple[Task, Track]:
+    """A finished track of this key by its audioId alone."""
+    found = get_track(db, audio_id) if audio_id else None
+    if found is None or found[0].key_id != key_id:
+        raise NotFound(f"Track not found: {audio_id!r}")
+    if found[1].state != "complete":
+        raise NotFound(f"Track {audio_id} is not finished yet")
+    return found

@@ -140,6 +140,23 @@ def record_track(db: Database, task_id: str, idx: int, result: TrackResult, stor
         return Status(task.status)
 
 
+def finish_job(db: Database, task_id: str, result: dict[str, object], stored: dict[str, int],
+               retention: timedelta) -> bool:
+    """Store a job's result (data and output blob keys), move to SUCCESS, queue the callback."""
+    now = utcnow()
+    with db.write() as s:
+        task = s.get(Task, task_id)
+        if task is None or task.status not in _ACTIVE:
+            return False
+        for key, size in stored.items():
+            _register_blob(s, key, task_id, size, retention)
+        if not _move(s, task, Status.SUCCESS, finished_at=now, lease_owner=None, lease_expires_at=None,
+                     result_json=json.dumps(result, ensure_ascii=False)):
+            return False
+        _outbox(s, task, "complete")
+        return True
+
+
 def fail(db: Database, task_id: str, message: str, *, code: int = 501,
          status: Status = Status.GENERATE_AUDIO_FAILED) -> bool:
     """Fail an active task, refund its credits (once) and queue the error callback."""

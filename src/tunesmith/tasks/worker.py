@@ -7,6 +7,7 @@ in the pool are module-level so they can be pickled by reference.
 
 from __future__ import annotations
 
+import json
 import logging
 import multiprocessing
 import shutil
@@ -34,6 +35,7 @@ from tunesmith.db.models import Task, Track
 from tunesmith.db.session import Database
 from tunesmith.engines.base import SongEngine, TrackResult
 from tunesmith.engines.codec import plan_from_json, plan_to_json, request_from_json
+from tunesmith.engines.jobs import JobOutput, is_job, run_job
 from tunesmith.errors import EngineError
 from tunesmith.storage.blobs import BlobStore
 from tunesmith.tasks import transitions
@@ -83,6 +85,10 @@ def _ping() -> bool:
 
 def _plan_job(request_json: str, engine: SongEngine | None = None) -> str:
     return plan_to_json((engine or _get_engine()).plan(request_from_json(request_json)))
+
+
+def _job(operation: str, payload: dict[str, Any], workdir: str, engine: SongEngine | None = None) -> JobOutput:
+    return run_job(operation, payload, Path(workdir))
 
 
 def _render_job(plan_json: str, index: int, workdir: str, stream_path: str,
@@ -202,6 +208,10 @@ class WorkerPool:
             if task is None:
                 return
             request_json, plan_json, model = task.request_json, task.plan_json, task.model
+            operation = task.operation
+        if is_job(operation):
+            self._run_job(task_id, operation, json.loads(request_json), started)
+            return
         if plan_json is None:
             fut = self._submit(_plan_job, request_json)
             plan_json = self._await({fut}, task_id, started).pop().result()
@@ -221,11 +231,29 @@ class WorkerPool:
                 track = pending.pop(fut)
                 self._store_track(task_id, track, fut.result())
 
+    def _run_job(self, task_id: str, operation: str, payload: dict[str, Any], started: float) -> None:
+        """Run a job on stored files; its outputs become blobs under ``jobs/<task id>/``."""
+        inputs = {name: str(self.store.local_path(key)) for name, key in payload.get("input_keys", {}).items()}
+        missing = [name for name, path in inputs.items() if not Path(path).is_file()]
+        if missing:
+            raise EngineError(f"The source files have expired or were deleted ({', '.join(missing)})")
+        workdir = self.settings.data_dir / "work" / task_id
+        shutil.rmtree(workdir, ignore_errors=True)
+        fut = self._submit(_job, operation, {**payload, "inputs": inputs}, str(workdir))
+        output: JobOutput = self._await({fut}, task_id, started).pop().result()
+        keys = {name: f"jobs/{task_id}/{path.name}" for name, path in output.files.items()}
+        stored = {keys[name]: self.store.put_file(keys[name], path) for name, path in output.files.items()}
+        retention = timedelta(days=self.settings.storage.retention_days)
+        transitions.finish_job(self.db, task_id, {"data": output.data, "files": keys}, stored, retention)
+        shutil.rmtree(workdir, ignore_errors=True)
+
     def _store_track(self, task_id: str, track: Track, result: TrackResult) -> None:
         prefix = f"tracks/{track.id}/"
         files = {prefix + "audio.mp3": result.audio_mp3, prefix + result.cover_image.name: result.cover_image,
                  prefix + "score.json": result.score_json}
         files.update({f"{prefix}stems/{p.name}": p for p in result.stems.values()})
+        if result.master_audio is not None:
+            files[prefix + "master.flac"] = result.master_audio
         stored = {key: self.store.put_file(key, path) for key, path in files.items()}
         stream_size = self.store.local_path(track.stream_key).stat().st_size
         stored[track.stream_key] = stream_size

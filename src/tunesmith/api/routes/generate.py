@@ -5,31 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import ValidationError
 
 from tunesmith.api.deps import BodyDep, ContainerDep, KeyDep
-from tunesmith.api.errors import ok, validation_message
+from tunesmith.api.errors import ok
 from tunesmith.api.schemas.generate import GenerateBody, to_song_request
 from tunesmith.api.schemas.music import record_info
+from tunesmith.api.submit import callback_url, parse
 from tunesmith.errors import BadRequest
 from tunesmith.tasks import service
-from tunesmith.webhooks.guard import UnsafeURLError, validate_url
 
 router = APIRouter(prefix="/api/v1/generate", tags=["music"])
 
 
 @router.post("", summary="Generate music (two tracks) from an idea or lyrics")
 def generate(body: BodyDep, key: KeyDep, c: ContainerDep) -> dict[str, Any]:
-    try:
-        parsed = GenerateBody.model_validate(body)
-    except ValidationError as exc:
-        raise BadRequest(validation_message(exc.errors())) from exc
+    parsed = parse(GenerateBody, body)
     request = to_song_request(parsed)
-    try:
-        callback = validate_url(parsed.callBackUrl, c.egress) if parsed.callBackUrl.strip() else None
-    except UnsafeURLError as exc:
-        raise BadRequest(f"callBackUrl: {exc}") from exc
-    sub = service.Submission(
+    callback = callback_url(c, parsed.callBackUrl)
+    sub = service.Submission.music(
         key_id=key.id, operation="generate", model=parsed.model, param=body, request=request,
         callback_url=callback, cost=c.settings.credits.costs.get("generate", 0),
     )

@@ -35,6 +35,7 @@ from tunesmith.music.score import Score, StemFamily
 
 AUDIBLE_PEAK = 10 ** (-90 / 20)  # a stem whose peak stays under −90 dBFS is silent and not written
 AUDIO_FILE, COVER_FILE, SCORE_FILE, STEMS_DIR = "audio.mp3", "cover.jpg", "score.json", "stems"
+MASTER_FILE = "master.flac"
 
 
 class BuiltinEngine:
@@ -95,6 +96,7 @@ class BuiltinEngine:
             audio_path = self._encode(mastered, workdir / AUDIO_FILE, stream)
         with timer("stems"):
             stem_files = _write_stems(processed, workdir / STEMS_DIR, self.sample_rate)
+            master_file = _write_master(mastered, workdir / MASTER_FILE, self.sample_rate)
         with timer("cover"):
             cover = _cover(track.title, track.tags, track.seed, workdir / COVER_FILE)
         return TrackResult(
@@ -103,6 +105,7 @@ class BuiltinEngine:
             cover_image=cover,
             score_json=_write_score(score, workdir / SCORE_FILE),
             stems=stem_files,
+            master_audio=master_file,
             words=list(vocal.words) if vocal else [],
             stage_seconds=timer.seconds,
         )
@@ -191,6 +194,14 @@ def _write_stems(stems: dict[StemFamily, Audio], folder: Path, sample_rate: int)
         for family, audio in stems.items()
         if audio.size and float(np.max(np.abs(audio))) > AUDIBLE_PEAK
     }
+
+
+def _write_master(mastered: Audio, path: Path, sample_rate: int) -> Path:
+    """The mastered mix as 24-bit FLAC at 44.1 kHz: the lossless source of WAV exports."""
+    from tunesmith.media.audio_io import write_flac
+    from tunesmith.media.mp3 import MP3_SAMPLE_RATE
+
+    return write_flac(path, resample(mastered, sample_rate, MP3_SAMPLE_RATE), MP3_SAMPLE_RATE, bits=24)
 
 
 def _cover(title: str, style: str, seed: int, path: Path) -> Path:

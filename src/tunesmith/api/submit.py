@@ -1,0 +1,48 @@
+"""Shared steps of task-creating routes: parse the body, check the callback URL, submit and wake."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from tunesmith.api.deps import Container
+from tunesmith.api.errors import validation_message
+from tunesmith.errors import BadRequest
+from tunesmith.tasks import service
+from tunesmith.tasks.accounts import KeyInfo
+from tunesmith.webhooks.guard import UnsafeURLError, validate_url
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse(model: type[M], body: dict[str, Any]) -> M:
+    """Validate ``body`` against a wire model; the first problem becomes a 400 naming the field."""
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        raise BadRequest(validation_message(exc.errors())) from exc
+
+
+def callback_url(c: Container, url: str | None, field: str = "callBackUrl") -> str | None:
+    """The normalised callback URL, refusing unsafe targets at submit time; blank means none."""
+    if url is None or not url.strip():
+        return None
+    try:
+        return validate_url(url, c.egress)
+    except UnsafeURLError as exc:
+        raise BadRequest(f"{field}: {exc}") from exc
+
+
+def submit_job(c: Container, key: KeyInfo, operation: str, *, param: dict[str, Any], payload: dict[str, Any],
+               source_id: str, callback: str | None, model: str = "") -> str:
+    """Debit the operation's cost and queue a job task; returns its id."""
+    sub = service.Submission(
+        key_id=key.id, operation=operation, model=model, param=param,
+        request_json=json.dumps(payload, ensure_ascii=False), callback_url=callback,
+        cost=c.settings.credits.costs.get(operation, 0), source_id=source_id,
+    )
+    task_id = service.submit(c.db, sub, max_attempts=c.settings.workers.max_attempts)
+    c.workers.wake()
+    return task_id
