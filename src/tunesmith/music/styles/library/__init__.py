@@ -1,0 +1,1 @@
+"""The genre library: one module per family of genres, all plain data (see :mod:`..model`)."""
