@@ -25,35 +25,29 @@ def _time(value: datetime) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _track_urls(track: Track, signer: LinkSigner) -> dict[str, str]:
-    done = track.state == "complete"
-    return {
-        "audio": signer.url("files", track.audio_key) if done and track.audio_key else "",
-        "stream": signer.url("stream", track.stream_key) if track.state != "failed" else "",
-        "image": signer.url("files", track.image_key) if done and track.image_key else "",
-    }
+SNAKE = {"audioUrl": "audio_url", "sourceAudioUrl": "source_audio_url", "streamAudioUrl": "stream_audio_url",
+         "sourceStreamAudioUrl": "source_stream_audio_url", "imageUrl": "image_url",
+         "sourceImageUrl": "source_image_url", "modelName": "model_name"}
+"""Callback spelling of the record-info keys that differ (``createTime`` stays camelCase in both)."""
 
 
 def track_camel(track: Track, signer: LinkSigner) -> dict[str, Any]:
-    urls = _track_urls(track, signer)
+    """A ``sunoData`` item; links are empty until the track (or its stream) exists."""
+    done = track.state == "complete"
+    audio = signer.url("files", track.audio_key) if done and track.audio_key else ""
+    stream = signer.url("stream", track.stream_key) if track.state != "failed" else ""
+    image = signer.url("files", track.image_key) if done and track.image_key else ""
     return {
-        "id": track.id, "audioUrl": urls["audio"], "sourceAudioUrl": urls["audio"],
-        "streamAudioUrl": urls["stream"], "sourceStreamAudioUrl": urls["stream"],
-        "imageUrl": urls["image"], "sourceImageUrl": urls["image"],
+        "id": track.id, "audioUrl": audio, "sourceAudioUrl": audio, "streamAudioUrl": stream,
+        "sourceStreamAudioUrl": stream, "imageUrl": image, "sourceImageUrl": image,
         "prompt": track.prompt, "modelName": track.model_name, "title": track.title, "tags": track.tags,
         "createTime": _time(track.created_at), "duration": track.duration,
     }
 
 
 def track_snake(track: Track, signer: LinkSigner) -> dict[str, Any]:
-    urls = _track_urls(track, signer)
-    return {
-        "id": track.id, "audio_url": urls["audio"], "source_audio_url": urls["audio"],
-        "stream_audio_url": urls["stream"], "source_stream_audio_url": urls["stream"],
-        "image_url": urls["image"], "source_image_url": urls["image"],
-        "prompt": track.prompt, "model_name": track.model_name, "title": track.title, "tags": track.tags,
-        "createTime": _time(track.created_at), "duration": track.duration,
-    }
+    """The same track as a callback ``data.data[]`` item."""
+    return {SNAKE.get(k, k): v for k, v in track_camel(track, signer).items()}
 
 
 def record_info(view: TaskView, signer: LinkSigner) -> dict[str, Any]:

@@ -20,11 +20,12 @@ import numpy as np
 
 from tunesmith.engines.base import SungVocal, WordTiming
 from tunesmith.engines.builtin.singer import vocoder
-from tunesmith.engines.builtin.singer.contour import loudness_gain, pitch_contour
+from tunesmith.engines.builtin.singer.contour import loudness_gain, pitch_contour, smooth
 from tunesmith.engines.builtin.singer.espeak import ESPEAK_RATE_HZ, Utterance, espeak
 from tunesmith.engines.builtin.singer.phonetics import espeak_voice, segment, spoken_text
 from tunesmith.engines.builtin.singer.phrase import PhraseUnit, make_unit, pair_syllables, word_timings
 from tunesmith.engines.builtin.singer.timemap import Placement, place, segments, source_times
+from tunesmith.engines.builtin.singer.tones import NO_TONE, line_tones, tone_offsets
 from tunesmith.engines.builtin.singer.voices import VOICES, Voice
 from tunesmith.engines.builtin.singer.world import world
 from tunesmith.music.score import LyricLine, Score, SungSyllable
@@ -49,7 +50,9 @@ class WorldSinger:
     ``frame_period_ms``: WORLD frame hop (5–10 ms; coarser is faster, blurs consonants);
     ``rate_wpm``: espeak speaking rate of the source speech; ``source_pitch``: espeak's 0–100 base
     pitch of the monotone source; ``include_backing``: also sing lines marked ``backing``;
-    ``peak``: the output is scaled so its absolute peak is this (0 < peak ≤ 1).
+    ``peak``: the output is scaled so its absolute peak is this (0 < peak ≤ 1); ``tone_depth``: scale
+    of the Mandarin tone gestures (0 = sing Chinese on the bare melody, 1 = the shapes of
+    :data:`~tunesmith.engines.builtin.singer.tones.TONE_SHAPES`).
     Thread-safe: espeak calls are serialised by a lock, WORLD runs outside it.
     """
 
@@ -61,12 +64,14 @@ class WorldSinger:
         source_pitch: int = 40,
         include_backing: bool = False,
         peak: float = 0.9,
+        tone_depth: float = 1.0,
     ) -> None:
         self.frame_s = frame_period_ms / 1000.0
         self.rate_wpm = rate_wpm
         self.source_pitch = source_pitch
         self.include_backing = include_backing
         self.peak = peak
+        self.tone_depth = tone_depth
         self._f0_cache: dict[str, float] = {}
         self._f0_lock = threading.Lock()
 
@@ -121,7 +126,11 @@ class WorldSinger:
         if not units:
             return None
         placements = place([u.unit for u in units], earliest_s=earliest_s)
-        audio, start_s = self._render(utterance, units, placements, voice, self._source_f0(speaker, language))
+        tones = line_tones([w.text for w in line.words]) if language == "zh" else []
+        unit_tones = [tones[u.sung[0].word] if tones else NO_TONE for u in units]
+        audio, start_s = self._render(
+            utterance, units, placements, unit_tones, voice, self._source_f0(speaker, language)
+        )
         return RenderedPhrase(
             audio=audio, start_s=start_s, words=word_timings(units, placements, score, index, line.words)
         )
@@ -131,6 +140,7 @@ class WorldSinger:
         utterance: Utterance,
         units: Sequence[PhraseUnit],
         placements: Sequence[Placement],
+        tones: Sequence[int],
         voice: Voice,
         source_f0: float,
     ) -> tuple[vocoder.Audio, float]:
@@ -148,11 +158,25 @@ class WorldSinger:
         sp[~inside], ap[~inside] = vocoder.SILENT_POWER, 1.0
         is_voiced = inside & (voiced[np.clip(np.rint(positions).astype(np.int64), 0, voiced.size - 1)] > 0)
         notes = [n for u in units for n in u.unit.notes]
-        f0 = pitch_contour(notes, times) * is_voiced
+        bend = self._tone_track(units, placements, tones, times)
+        f0 = pitch_contour(notes, times) * 2.0 ** (bend / 12.0) * is_voiced
         sp *= (loudness_gain(notes, times) ** 2)[:, None]  # sp is power: amplitude squared
         y = vocoder.synthesize(f0, vocoder.warp_formants(sp, voice.formant_shift), ap, rate, frame_s)
         audio = vocoder.fade(y.astype(np.float32)[None, :], rate, fade_in_s=0.01, fade_out_s=_RELEASE_S)
         return audio, start_s
+
+    def _tone_track(
+        self, units: Sequence[PhraseUnit], placements: Sequence[Placement], tones: Sequence[int], times: Floats
+    ) -> Floats:
+        """Semitone offsets at ``times`` (s) bending each syllable toward its lexical tone (0 without)."""
+        bend = np.zeros_like(times)
+        if self.tone_depth == 0 or not any(tones):
+            return bend
+        for unit, placed, tone in zip(units, placements, tones, strict=True):
+            vowel_end = min(placed.nucleus.end, unit.unit.notes[0].end)
+            bend += tone_offsets(tone, times, placed.onset.start, vowel_end, depth=self.tone_depth)
+        frame_s = float(times[1] - times[0]) if times.size > 1 else 1.0
+        return smooth(bend, max(int(round(0.03 / frame_s)), 1))
 
     def _source_f0(self, speaker: str, language: str) -> float:
         """espeak's monotone F0 (Hz) for ``speaker`` at this singer's pitch, measured once per voice."""
