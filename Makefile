@@ -40,9 +40,11 @@ lint: $(VENV)/.installed-dev
 
 check: lint test
 
+## Full benchmark suite (about 35 min on 2 cores): bench/results/<timestamp>.json and BENCHMARKS.md.
 bench: $(VENV)/.installed-dev
 	$(PY) -m bench run --suite full
 
+## Smoke suite (about 3 min on 2 cores): the 2-minute song, its quality, 5-second load tests.
 bench-smoke: $(VENV)/.installed-dev
 	$(PY) -m bench run --suite smoke
 

@@ -1,23 +1,32 @@
 """``python -m bench run --suite smoke|full``: run a suite against a freshly started server.
 
-smoke (a few minutes): the 2-minute song with vocals (time to first streamed byte and to SUCCESS,
-printed at once), its quality, and 5-second k6 runs of submit, record-info and credit.
-full: every item of every set (30 s, 2 min and 4 min; custom, non-custom, instrumental), songs per
-minute at 1, 2 and 4 concurrent tasks, quality of all of them, and 30-second k6 runs plus the search
-for the highest sustained rate.
+smoke (about 3 minutes on 2 cores): the 2-minute song with vocals (time to first streamed byte and to
+SUCCESS, printed at once), its engine stage timings and quality, and 5-second k6 runs of submit,
+record-info and credit.
+full (about 35 minutes on 2 cores): every item of every set (30 s, 2 min and 4 min; custom, non-custom,
+instrumental), songs per minute at 1, 2 and 4 concurrent tasks, quality of all of them, and 30-second
+k6 runs plus the search for the highest sustained rate.
+
+A run never stops at the first failure: a failed song, track or load test is recorded with its error
+and the run goes on; items past the suite's time budget are skipped and listed. The JSON record is
+rewritten after every phase, so an interrupted run (Ctrl-C) leaves its partial results.
+``python -m bench table`` rebuilds the tables of BENCHMARKS.md from the records in bench/results/.
 """
 
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
-from dataclasses import asdict, dataclass
+import time
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from statistics import mean
 from typing import Any
 
 from bench import report
-from bench.runner import catalog, load, quality, speed
+from bench.runner import catalog, datadir, load, quality, speed
 from bench.runner.server import Server, running_server
 
 HEADLINE_ITEM = "en-pop-2min"
@@ -25,43 +34,80 @@ HEADLINE_ITEM = "en-pop-2min"
 
 @dataclass(frozen=True)
 class Suite:
+    """What a suite runs. ``budget_s`` bounds the song phases (speed, throughput, quality): an item that
+    would start after it is skipped and listed; the load phase is bounded by its own fixed durations."""
+
     speed_items: tuple[str, ...]  # item ids, or () for every item
     concurrency: tuple[int, ...]
     throughput_item: str
     load_duration_s: float
     load_rates: dict[str, float]
     find_max_rate: bool
+    budget_s: float
 
 
 SUITES = {
     "smoke": Suite(
-        (HEADLINE_ITEM,), (), "inst-lofi-30s", 5.0, {"credit": 50.0, "record": 50.0, "submit": 5.0}, False
+        (HEADLINE_ITEM,), (), "inst-lofi-30s", 5.0, {"credit": 50.0, "record": 50.0, "submit": 5.0}, False, 420.0
     ),
     "full": Suite(
-        (), (1, 2, 4), "inst-lofi-30s", 30.0, {"credit": 200.0, "record": 200.0, "submit": 20.0}, True
+        (), (1, 2, 4), "inst-lofi-30s", 30.0, {"credit": 200.0, "record": 200.0, "submit": 20.0}, True, 1980.0
     ),
 }
+
+
+@dataclass
+class Run:
+    """The record being built, its file, and the suite's clock."""
+
+    results: dict[str, Any]
+    budget_s: float
+    t0: float = field(default_factory=time.monotonic)
+    path: Path | None = None
+
+    def out_of_time(self) -> bool:
+        return time.monotonic() - self.t0 > self.budget_s
+
+    def skip(self, phase: str, item: str) -> None:
+        self.results.setdefault("skipped", []).append(f"{phase}: {item} (suite time budget spent)")
+
+    def error(self, phase: str, item: str, message: str) -> None:
+        self.results.setdefault("errors", []).append(f"{phase}: {item}: {message}")
+
+    def checkpoint(self) -> None:
+        self.path = report.write_json(self.results)
 
 
 def say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def run_speed(server: Server, suite: Suite) -> tuple[dict[str, Any], list[speed.SongRun]]:
-    items = [catalog.find(i) for i in suite.speed_items] or [
-        i for s in catalog.load_all().values() for i in s
-    ]
-    runs = []
+def run_speed(server: Server, suite: Suite, run: Run) -> list[speed.SongRun]:
+    items = [catalog.find(i) for i in suite.speed_items] or [i for s in catalog.load_all().values() for i in s]
+    out: dict[str, Any] = run.results.setdefault("speed", {})
+    runs: list[speed.SongRun] = []
     for item in items:
+        if run.out_of_time():
+            run.skip("speed", item.id)
+            continue
         say(f"speed: {item.id} …")
-        run = speed.run_song(server, item)
-        runs.append(run)
+        song = speed.run_song(server, item)
+        runs.append(song)
+        if song.error:
+            run.error("speed", item.id, song.error)
         say(
-            f"  first audio byte {_s(run.first_audio_byte_s)}, "
-            f"FIRST_SUCCESS {_s(run.stage_s.get('FIRST_SUCCESS'))}, "
-            f"SUCCESS {_s(run.stage_s.get('SUCCESS'))}, durations {run.durations_s} {run.error or ''}"
+            f"  first audio byte {_s(song.first_audio_byte_s)}, "
+            f"FIRST_SUCCESS {_s(song.stage_s.get('FIRST_SUCCESS'))}, "
+            f"SUCCESS {_s(song.stage_s.get('SUCCESS'))}, durations {song.durations_s}, "
+            f"stage RTF {_rtf(song.stage_rtf)} {song.error or ''}"
         )
-    out: dict[str, Any] = {"songs": [r.as_dict() for r in runs]}
+        _speed_summary(out, runs)
+        run.checkpoint()
+    return runs
+
+
+def _speed_summary(out: dict[str, Any], runs: list[speed.SongRun]) -> None:
+    out["songs"] = [r.as_dict() for r in runs]
     head = next((r for r in runs if r.item_id == HEADLINE_ITEM), None)
     if head is not None:
         out["headline"] = {
@@ -72,15 +118,24 @@ def run_speed(server: Server, suite: Suite) -> tuple[dict[str, Any], list[speed.
         }
     rtfs = [r.rtf["all_tracks"] for r in runs if "all_tracks" in r.rtf]
     out["rtf_all_tracks_mean"] = mean(rtfs) if rtfs else None
-    out["throughput"] = []
+    out["stage_rtf"] = datadir.pooled_stage_rtf(t for r in runs for t in r.engine_tracks)
+
+
+def run_throughput(server: Server, suite: Suite, run: Run) -> None:
+    out: list[dict[str, Any]] = run.results.setdefault("speed", {}).setdefault("throughput", [])
     base = catalog.find(suite.throughput_item)
     for c in suite.concurrency:
+        if run.out_of_time():
+            run.skip("throughput", f"{c} concurrent tasks")
+            continue
         batch = [_reseeded(base, k) for k in range(max(4, 2 * c))]
         say(f"throughput: {len(batch)} tasks, {c} at once …")
-        result, _ = speed.throughput(server, batch, concurrency=c)
-        say(f"  {result.songs_per_minute:.2f} songs/min")
-        out["throughput"].append(asdict(result))
-    return out, runs
+        result, runs = speed.throughput(server, batch, concurrency=c)
+        for failed in (r for r in runs if r.error):
+            run.error("throughput", failed.item_id, str(failed.error))
+        say(f"  {result.songs_per_minute:.2f} songs/min ({result.failures} failed)")
+        out.append(asdict(result))
+        run.checkpoint()
 
 
 def _reseeded(item: catalog.EvalItem, k: int) -> catalog.EvalItem:
@@ -94,55 +149,101 @@ def _s(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f} s"
 
 
-def run_quality(server: Server, runs: list[speed.SongRun]) -> dict[str, Any]:
+def _rtf(stage_rtf: dict[str, float]) -> str:
+    return ", ".join(f"{name} {value:.0f}×" for name, value in stage_rtf.items()) or "–"
+
+
+def run_quality(server: Server, runs: list[speed.SongRun], run: Run) -> None:
     from bench.metrics.asr import load_whisper
 
+    out: dict[str, Any] = run.results.setdefault("quality", {"tasks": []})
     whisper = load_whisper()
-    tasks = []
-    for run in runs:
-        if run.status != "SUCCESS":
+    for song in runs:
+        if song.status != "SUCCESS":
             continue
-        say(f"quality: {run.item_id} …")
-        tasks.append(quality.task_quality(server, run, catalog.find(run.item_id), whisper))
-    return {"tasks": tasks, "summary": quality.summarise(tasks)}
+        if run.out_of_time():
+            run.skip("quality", song.item_id)
+            continue
+        say(f"quality: {song.item_id} …")
+        try:
+            task = quality.task_quality(server, song, catalog.find(song.item_id), whisper)
+        except Exception as exc:  # noqa: BLE001 - a broken song must not lose the others' results
+            task = {"item_id": song.item_id, "task_id": song.task_id, "language": song.language, "error": repr(exc)}
+        for problem in [task.get("error"), *(t.get("error") for t in task.get("tracks", []))]:
+            if problem:
+                run.error("quality", song.item_id, str(problem))
+        out["tasks"].append(task)
+        out["summary"] = quality.summarise(out["tasks"])
+        run.checkpoint()
 
 
-def run_load(suite: Suite) -> dict[str, Any]:
+def run_load(suite: Suite, run: Run) -> None:
     """On a server of its own, so that the tasks the submit test queues do not slow other phases."""
-    out: dict[str, Any] = {"fixed": {}, "max_sustained_rps": {}, "steps": {}}
+    out: dict[str, Any] = run.results.setdefault("load", {"fixed": {}, "max_sustained_rps": {}, "steps": {}})
     with running_server() as server:
         for endpoint in ("credit", "record", "submit"):
-            rate = suite.load_rates[endpoint]
-            say(f"load: {endpoint} at {rate:.0f}/s for {suite.load_duration_s:.0f} s …")
-            result = load.run_k6(server, endpoint, rate=rate, duration_s=suite.load_duration_s)
-            say(
-                f"  {result.achieved_rps:.1f}/s, p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, "
-                f"ok {result.ok_share:.3f}"
-            )
-            out["fixed"][endpoint] = asdict(result)
-            if suite.find_max_rate:
-                best, steps = load.max_sustained_rate(server, endpoint)
-                out["max_sustained_rps"][endpoint] = best
-                out["steps"][endpoint] = [asdict(s) for s in steps]
-    return out
+            try:
+                _load_endpoint(server, suite, endpoint, out)
+            except load.K6_FAILURES as exc:
+                detail = exc.stderr[-500:] if isinstance(exc, subprocess.CalledProcessError) else ""
+                out.setdefault("errors", {})[endpoint] = f"{exc!r} {detail!s}".strip()
+                run.error("load", endpoint, out["errors"][endpoint])
+            run.checkpoint()
 
 
-def run_suite(name: str, *, with_load: bool, with_quality: bool) -> dict[str, Any]:
+def _load_endpoint(server: Server, suite: Suite, endpoint: load.Endpoint, out: dict[str, Any]) -> None:
+    rate = suite.load_rates[endpoint]
+    say(f"load: {endpoint} at {rate:.0f}/s for {suite.load_duration_s:.0f} s …")
+    result = load.run_k6(server, endpoint, rate=rate, duration_s=suite.load_duration_s)
+    say(
+        f"  {result.achieved_rps:.1f}/s, p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, "
+        f"ok {result.ok_share:.3f} ({result.errors} errors)"
+    )
+    out["fixed"][endpoint] = asdict(result)
+    if suite.find_max_rate:
+        best, steps = load.max_sustained_rate(server, endpoint)
+        say(f"  max sustained {best} /s")
+        out["max_sustained_rps"][endpoint] = best
+        out["steps"][endpoint] = [asdict(s) for s in steps]
+
+
+def run_suite(name: str, *, with_load: bool, with_quality: bool) -> Run:
+    """Run every phase of suite ``name``; the record is complete unless the run was interrupted."""
     suite = SUITES[name]
-    results: dict[str, Any] = {
-        "suite": name,
-        "started_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "machine": report.machine(),
-        "commit": report.commit(),
-    }
+    run = Run(
+        {
+            "suite": name,
+            "started_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "machine": report.machine(),
+            "commit": report.commit(),
+            "complete": False,
+            "errors": [],
+        },
+        suite.budget_s,
+    )
+    try:
+        _run_phases(suite, run, with_load=with_load, with_quality=with_quality)
+        run.results["complete"] = True
+    except KeyboardInterrupt:
+        run.error("suite", name, "interrupted")
+    except RuntimeError as exc:  # the server would not start or died: keep what was measured
+        run.error("suite", name, repr(exc))
+    run.results["wall_s"] = time.monotonic() - run.t0
+    run.checkpoint()
+    return run
+
+
+def _run_phases(suite: Suite, run: Run, *, with_load: bool, with_quality: bool) -> None:
     with running_server() as server:
-        results["speed"], runs = run_speed(server, suite)
-        if with_quality:
-            results["quality"] = run_quality(server, runs)
-        results["peak_server_rss_mib"] = server.memory.stop() / 2**20
+        try:
+            runs = run_speed(server, suite, run)
+            run_throughput(server, suite, run)
+            if with_quality:
+                run_quality(server, runs, run)
+        finally:
+            run.results["peak_server_rss_mib"] = server.memory.stop() / 2**20
     if with_load:
-        results["load"] = run_load(suite)
-    return results
+        run_load(suite, run)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -150,25 +251,28 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser(
-        "run", help="run a suite, write bench/results/<timestamp>.json, update BENCHMARKS.md"
-    )
+    run = sub.add_parser("run", help="run a suite, write bench/results/<timestamp>.json, update BENCHMARKS.md")
     run.add_argument("--suite", choices=sorted(SUITES), default="smoke")
     run.add_argument("--no-load", action="store_true", help="skip the k6 load tests")
     run.add_argument("--no-quality", action="store_true", help="skip the quality metrics")
-    run.add_argument("--no-table", action="store_true", help="do not add a row to BENCHMARKS.md")
+    run.add_argument("--no-table", action="store_true", help="do not rebuild the tables of BENCHMARKS.md")
+    sub.add_parser("table", help="rebuild the tables of BENCHMARKS.md from bench/results/*.json")
     args = parser.parse_args(argv)
-    results = run_suite(args.suite, with_load=not args.no_load, with_quality=not args.no_quality)
-    path = report.write_json(results)
+    if args.command == "table":
+        report.update_benchmarks_md()
+        return 0
+    done = run_suite(args.suite, with_load=not args.no_load, with_quality=not args.no_quality)
     if not args.no_table:
-        report.update_benchmarks_md(results)
-    headline = results["speed"].get("headline") or {}
+        report.update_benchmarks_md()
+    headline = done.results.get("speed", {}).get("headline") or {}
     print(
         f"2-minute song with vocals: first streamed audio byte {_s(headline.get('first_audio_byte_s'))}, "
         f"SUCCESS {_s(headline.get('success_s'))}"
     )
-    print(f"results: {path}")
-    return 0
+    print(f"stage RTF (audio s / stage s): {_rtf(done.results.get('speed', {}).get('stage_rtf') or {})}")
+    print(f"errors: {len(done.results['errors'])}, skipped: {len(done.results.get('skipped', []))}")
+    print(f"results: {done.path}")
+    return 0 if done.results["complete"] else 1
 
 
 if __name__ == "__main__":

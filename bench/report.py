@@ -1,5 +1,10 @@
-"""Results: the full JSON record in ``bench/results/<timestamp>.json`` and one row per run in the table
-of ``BENCHMARKS.md`` (machine, date, commit and the headline figures)."""
+"""Results: the full JSON record in ``bench/results/<timestamp>.json`` and the tables of ``BENCHMARKS.md``.
+
+The measured-runs table is rebuilt from the run records in ``bench/results/`` each time, one row per
+record with a link to it, so the table quotes exactly the runs whose JSON is committed (delete a record
+and ``python -m bench table`` drops its row). Below it, the latest run is shown in detail: speed per
+song with the engine's per-stage real-time factors, load per endpoint and quality per set.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS_DIR = ROOT / "bench" / "results"
 BENCHMARKS_MD = ROOT / "BENCHMARKS.md"
 START, END = "<!-- bench:results:start -->", "<!-- bench:results:end -->"
+DETAILS_START, DETAILS_END = "<!-- bench:details:start -->", "<!-- bench:details:end -->"
 
 COLUMNS = (
     ("Date (UTC)", "date"),
@@ -23,6 +29,7 @@ COLUMNS = (
     ("2-min song: 1st audio byte (s)", "song2_first_byte_s"),
     ("2-min song: SUCCESS (s)", "song2_success_s"),
     ("RTF all tracks (mean)", "rtf_mean"),
+    ("Stage RTF compose/render/sing/mix/master/encode", "stage_rtf"),
     ("Songs/min c=1/2/4", "songs_per_minute"),
     ("Peak server RSS (MiB)", "peak_rss_mib"),
     ("credit p50/p99 ms @ rps", "credit_latency"),
@@ -34,31 +41,43 @@ COLUMNS = (
     ("Key (MIREX)", "key"),
     ("LUFS mean", "lufs"),
     ("True peak max (dBTP)", "true_peak"),
+    ("Errors", "errors"),
+    ("Record", "json"),
 )
+STAGE_COLUMNS = ("compose", "render", "sing", "mix", "master", "encode")
+
+QUOTED = """| System | Hardware (as published) | Time to stream | Time per song | Source |
+|---|---|---|---|---|
+| Suno (hosted API), *quoted* | hosted service | ~20 s | 1–3 min | the hosted API's published figures |
+| ACE-Step 1.5 (open model), *quoted* | NVIDIA A100 | – | < 2 s per full song | ACE-Step 1.5 README |
+| ACE-Step 1.5 (open model), *quoted* | NVIDIA RTX 3090 (consumer) | – | < 10 s per full song | ACE-Step 1.5 README |"""
 
 HEADER = f"""# Benchmarks
 
 Produced by `make bench` (full) and `make bench-smoke` (`python -m bench run --suite full|smoke`): a real
-`tunesmith serve` on loopback with its embedded default configuration. Every run appends a row below and
-writes its complete record to `bench/results/<timestamp>.json`. Times are from just before the submit
-request; status times have the polling resolution (0.25 s). RTF = wall time / seconds of audio delivered.
+`tunesmith serve` on loopback with its embedded default configuration. Every run writes its complete record
+to `bench/results/<timestamp>.json`; the tables below are rebuilt from those records (`python -m bench table`),
+one row per record with a link to it. Times are from just before the submit
+request; status times have the polling resolution (0.25 s). RTF all tracks = wall time to SUCCESS / seconds
+of audio delivered (lower is faster). Stage RTF = seconds of audio / seconds the engine spent in that stage
+(higher is faster), pooled over every track, read from the server's own database in the bench's data dir.
 Load: k6 constant-arrival-rate; "sustained" = p99 ≤ 100 ms, ≥ 99 % good answers, ≥ 95 % of the offered rate.
 Quality: WER/CER by Whisper base (int8, CPU); pitch = share of score notes sung within 50 cents (pYIN);
 tempo/key estimated from the audio and compared with the tempo and key the request's style asks for.
 
 ## Published figures of other systems (quoted, not measured here)
 
-| System | Figure | Source |
-|---|---|---|
-| Suno (hosted API) | stream playable after ~20 s; songs complete in 1–3 min | hosted API docs |
-| ACE-Step 1.5 (open model) | full song in < 10 s on a consumer GPU | project's published figures |
+{QUOTED}
 
 ## Measured runs
 
 {START}
-| {" | ".join(title for title, _ in COLUMNS)} |
-|{"---|" * len(COLUMNS)}
 {END}
+
+## Latest run in detail
+
+{DETAILS_START}
+{DETAILS_END}
 """
 
 
@@ -100,10 +119,26 @@ def commit() -> str:
 
 
 def write_json(results: dict[str, Any], *, directory: Path = RESULTS_DIR) -> Path:
+    """Write (or overwrite: a run checkpoints after each phase) ``<directory>/<started_at>.json``."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{results['started_at'].replace(':', '').replace('-', '')}.json"
-    path.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    tmp.replace(path)
     return path
+
+
+def run_records(directory: Path = RESULTS_DIR) -> list[tuple[Path, dict[str, Any]]]:
+    """Every suite run record in ``directory`` (other evaluations' JSON is skipped), oldest first."""
+    records = []
+    for path in sorted(directory.glob("*.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict) and {"suite", "started_at", "machine", "commit"} <= data.keys():
+            records.append((path, data))
+    return sorted(records, key=lambda r: str(r[1]["started_at"]))
 
 
 def _fmt(value: Any, digits: int = 1) -> str:
@@ -114,7 +149,15 @@ def _fmt(value: Any, digits: int = 1) -> str:
     return str(value)
 
 
-def row(results: dict[str, Any]) -> dict[str, str]:
+def _link(path: Path) -> str:
+    return f"[{path.stem}]({path.relative_to(ROOT).as_posix()})" if path.is_relative_to(ROOT) else path.name
+
+
+def _count_errors(results: dict[str, Any]) -> int:
+    return len(results.get("errors") or [])
+
+
+def row(results: dict[str, Any], path: Path | None = None) -> dict[str, str]:
     """The table cells of one run."""
     m, speed, load, q = (
         results["machine"],
@@ -126,14 +169,17 @@ def row(results: dict[str, Any]) -> dict[str, str]:
     spm = speed.get("throughput") or []
     credit = (load.get("fixed") or {}).get("credit")
     max_rps = load.get("max_sustained_rps") or {}
+    stage = speed.get("stage_rtf") or {}
+    partial = "" if results.get("complete", True) else " (partial)"
     return {
         "date": results["started_at"][:16].replace("T", " "),
         "commit": results["commit"],
-        "suite": results["suite"],
+        "suite": results["suite"] + partial,
         "machine_short": f"{m['cores']} cores, {m['ram_gib']:.0f} GiB, Py {m['python']}",
         "song2_first_byte_s": _fmt(song2.get("first_audio_byte_s")),
         "song2_success_s": _fmt(song2.get("success_s")),
         "rtf_mean": _fmt(speed.get("rtf_all_tracks_mean"), 2),
+        "stage_rtf": "/".join(_fmt(stage.get(name), 0) for name in STAGE_COLUMNS) if stage else "–",
         "songs_per_minute": "/".join(_fmt(t["songs_per_minute"], 2) for t in spm) or "–",
         "peak_rss_mib": _fmt(results.get("peak_server_rss_mib"), 0),
         "credit_latency": (
@@ -149,15 +195,47 @@ def row(results: dict[str, Any]) -> dict[str, str]:
         "key": _fmt(q.get("key_mirex_mean"), 2),
         "lufs": _fmt(q.get("lufs_mean")),
         "true_peak": _fmt(q.get("true_peak_max_dbtp")),
+        "errors": str(_count_errors(results)) if "errors" in results else "–",
+        "json": _link(path) if path is not None else "–",
     }
 
 
-def update_benchmarks_md(results: dict[str, Any], *, path: Path = BENCHMARKS_MD) -> None:
-    """Append this run's row to the measured-runs table (creating the file on first use)."""
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cell.replace("|", "/") for cell in r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def runs_table(records: list[tuple[Path, dict[str, Any]]]) -> str:
+    """The measured-runs table: one row per record."""
+    cells = [row(data, path) for path, data in records]
+    return _table([title for title, _ in COLUMNS], [[c[key] for _, key in COLUMNS] for c in cells])
+
+
+def details(path: Path, results: dict[str, Any]) -> str:
+    """The latest run: speed per song (with stage RTFs), throughput, load per endpoint, quality per set."""
+    from bench import report_details
+
+    return report_details.render(_link(path), results)
+
+
+def _replace_between(text: str, start: str, end: str, body: str) -> str:
+    if start not in text or end not in text:
+        text = text.rstrip() + f"\n\n{start}\n{end}\n"
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{start}\n{body}\n{end}{tail}"
+
+
+def update_benchmarks_md(*, path: Path = BENCHMARKS_MD, directory: Path = RESULTS_DIR) -> None:
+    """Rebuild the measured-runs table and the latest run's details from the records in ``directory``.
+
+    Text outside the two marked regions (notes, the quoted figures) is kept as it is.
+    """
     text = path.read_text(encoding="utf-8") if path.exists() else HEADER
-    if START not in text or END not in text:
-        text = text.rstrip() + "\n\n" + HEADER.split("## Measured runs", 1)[1].lstrip()
-    cells = row(results)
-    line = "| " + " | ".join(cells[key].replace("|", "/") for _, key in COLUMNS) + " |\n"
-    head, tail = text.split(END, 1)
-    path.write_text(head + line + END + tail, encoding="utf-8")
+    records = run_records(directory)
+    text = _replace_between(text, START, END, runs_table(records))
+    latest = next((r for r in reversed(records) if r[1]["suite"] == "full" and r[1].get("complete", True)), None)
+    latest = latest or (records[-1] if records else None)
+    body = details(*latest) if latest else "No run recorded yet."
+    path.write_text(_replace_between(text, DETAILS_START, DETAILS_END, body), encoding="utf-8")

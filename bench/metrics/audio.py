@@ -148,12 +148,35 @@ def _shift(x: npt.NDArray[np.float64], lag: int) -> npt.NDArray[np.float64]:
     return x[:, lag:] if lag >= 0 else np.pad(x, ((0, 0), (-lag, 0)))
 
 
-def stem_residual_db(stems: Sequence[Audio], mix: Audio, *, max_lag: int = 0) -> float:
+def stem_residual_db(stems: Sequence[Audio], mix: Audio, *, max_lag: int = 0, fit_gain: bool = False) -> float:
     """Level of ``mix − Σ stems`` relative to the mix, in dB (≤ −100 when the stems sum exactly).
 
     All inputs share one rate and channel count; lengths are trimmed to the shortest. With
-    ``max_lag`` > 0 the stem sum is first aligned to the mix (decoded MP3s can be offset).
+    ``max_lag`` > 0 the stem sum is first aligned to the mix (decoded MP3s can be offset). With
+    ``fit_gain`` the stem sum is first scaled by the least-squares gain (:func:`stem_gain`), so that
+    pre-master stems can be compared with a mastered mix: what remains is what the stems lack plus
+    the master bus's non-linear part (compression, limiting).
     """
+    total, m = _aligned_sum(stems, mix, max_lag)
+    if fit_gain:
+        total = total * _least_squares_gain(total, m)
+    residual = m - total
+    mix_rms = float(np.sqrt(np.mean(m**2)))
+    if mix_rms == 0.0:
+        raise ValueError("the mix is digital silence")
+    return to_db(float(np.sqrt(np.mean(residual**2))) / mix_rms)
+
+
+def stem_gain_db(stems: Sequence[Audio], mix: Audio, *, max_lag: int = 0) -> float:
+    """The least-squares gain (dB) that takes ``Σ stems`` closest to ``mix`` (0 dB when they sum to it)."""
+    total, m = _aligned_sum(stems, mix, max_lag)
+    return to_db(abs(_least_squares_gain(total, m)))
+
+
+def _aligned_sum(
+    stems: Sequence[Audio], mix: Audio, max_lag: int
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """(Σ stems, mix), aligned when ``max_lag`` > 0 and trimmed to a common length."""
     if not stems:
         raise ValueError("need at least one stem")
     m = as_channels(mix)
@@ -163,11 +186,12 @@ def stem_residual_db(stems: Sequence[Audio], mix: Audio, *, max_lag: int = 0) ->
     if max_lag:
         total = _shift(total, best_lag(m, total, max_lag=max_lag))
     n = min(n, total.shape[1], m.shape[1])
-    residual = m[:, :n] - total[:, :n]
-    mix_rms = float(np.sqrt(np.mean(m[:, :n] ** 2)))
-    if mix_rms == 0.0:
-        raise ValueError("the mix is digital silence")
-    return to_db(float(np.sqrt(np.mean(residual**2))) / mix_rms)
+    return total[:, :n], m[:, :n]
+
+
+def _least_squares_gain(x: npt.NDArray[np.float64], target: npt.NDArray[np.float64]) -> float:
+    energy = float(np.sum(x**2))
+    return float(np.sum(x * target)) / energy if energy > 0 else 1.0
 
 
 @dataclass(frozen=True, slots=True)

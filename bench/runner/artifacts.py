@@ -1,15 +1,18 @@
 """Where the quality runner gets a track's audio, its stems and its sung notes.
 
-Only documented endpoints are used: the track's ``audioUrl`` (§3.2), vocal separation (§3.18,
+First choice is the documented endpoints: the track's ``audioUrl`` (§3.2), vocal separation (§3.18,
 ``separate_vocal`` → ``vocalUrl``/``instrumentalUrl``; ``split_stem`` → per-stem ids) and MIDI (§3.19,
-notes of the vocal stem). These are the two functions to adjust when the server exposes its stems or
-score another way: :func:`fetch_stems` and :func:`fetch_vocal_notes`.
+notes of the vocal stem): :func:`fetch_stems` and :func:`fetch_vocal_notes`. Where an endpoint is
+absent or fails, :func:`stems_for_track` and :func:`notes_for_track` fall back to the files the engine
+left in the bench's own data dir (:mod:`bench.runner.datadir`) and record which source was used.
 """
 
 from __future__ import annotations
 
 import io
 import time
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,7 +21,8 @@ import numpy.typing as npt
 import soundfile
 
 from bench.metrics.pitch import Note
-from bench.runner.speed import POLL_S, call
+from bench.runner import datadir
+from bench.runner.speed import POLL_S, ApiError, call
 
 DecodedAudio = tuple[npt.NDArray[np.float32], int]
 
@@ -54,7 +58,7 @@ def _separate(
 
 
 def fetch_stems(
-    client: httpx.Client, task_id: str, audio_id: str, callback_url: str, *, timeout_s: float = 600.0
+    client: httpx.Client, task_id: str, audio_id: str, callback_url: str, *, timeout_s: float = 180.0
 ) -> dict[str, DecodedAudio]:
     """The vocal and instrumental stems of one track (keys ``vocals``, ``instrumental``)."""
     data = _separate(client, task_id, audio_id, callback_url, "separate_vocal", timeout_s)
@@ -64,7 +68,7 @@ def fetch_stems(
 
 
 def fetch_vocal_notes(
-    client: httpx.Client, task_id: str, audio_id: str, callback_url: str, *, timeout_s: float = 600.0
+    client: httpx.Client, task_id: str, audio_id: str, callback_url: str, *, timeout_s: float = 180.0
 ) -> list[Note]:
     """Notes of the vocal line: ``split_stem`` separation, then MIDI of its Vocals stem."""
     split = _separate(client, task_id, audio_id, callback_url, "split_stem", timeout_s)
@@ -81,3 +85,56 @@ def fetch_vocal_notes(
         for inst in instruments
         for n in inst.get("notes") or []
     ]
+
+
+@dataclass
+class TrackArtifacts:
+    """Where one track's stems and sung notes came from.
+
+    ``source`` maps ``stems``/``notes`` to ``endpoint`` or ``data_dir``; ``endpoint_errors`` keeps why
+    the documented endpoint was not used (absent, failed, timed out).
+    """
+
+    stems: dict[str, DecodedAudio] = field(default_factory=dict)
+    stem_reference: DecodedAudio | None = None
+    notes: list[Note] = field(default_factory=list)
+    source: dict[str, str] = field(default_factory=dict)
+    endpoint_errors: dict[str, str] = field(default_factory=dict)
+
+
+ENDPOINT_FAILURES = (ApiError, httpx.HTTPError, RuntimeError, TimeoutError, KeyError, ValueError, TypeError)
+
+
+def stems_for_track(
+    client: httpx.Client, data_dir: Path, task_id: str, audio_id: str, callback_url: str, mix: DecodedAudio
+) -> TrackArtifacts:
+    """The track's stems from the separation endpoint, else from the data dir (raises if neither).
+
+    Stems from the endpoint are compared with the delivered ``mix``; the data dir's pre-master stems
+    with the lossless ``master.flac`` they were mastered into.
+    """
+    out = TrackArtifacts()
+    try:
+        out.stems, out.stem_reference = fetch_stems(client, task_id, audio_id, callback_url), mix
+        out.source["stems"] = "endpoint"
+    except ENDPOINT_FAILURES as exc:
+        out.endpoint_errors["stems"] = repr(exc)
+    if not out.stems:
+        out.stems = datadir.read_stems(data_dir, audio_id)
+        out.stem_reference = datadir.read_master(data_dir, audio_id)
+        out.source["stems"] = "data_dir"
+    return out
+
+
+def notes_for_track(
+    client: httpx.Client, data_dir: Path, task_id: str, audio_id: str, callback_url: str, out: TrackArtifacts
+) -> None:
+    """Fill ``out.notes`` from the MIDI endpoint, else from the track's ``score.json`` (raises if neither)."""
+    try:
+        out.notes = fetch_vocal_notes(client, task_id, audio_id, callback_url)
+        out.source["notes"] = "endpoint"
+    except ENDPOINT_FAILURES as exc:
+        out.endpoint_errors["notes"] = repr(exc)
+    if not out.notes:
+        out.notes = datadir.read_vocal_notes(data_dir, audio_id)
+        out.source["notes"] = "data_dir"

@@ -22,6 +22,8 @@ from bench.runner.server import Server
 
 Endpoint = Literal["submit", "record", "credit"]
 SCRIPT = Path(__file__).with_name("k6_api.js")
+#: How a k6 run can fail without the server having answered badly.
+K6_FAILURES = (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError, KeyError, ValueError)
 
 
 def k6_exe() -> str:
@@ -36,7 +38,8 @@ def k6_exe() -> str:
 
 @dataclass(frozen=True)
 class LoadResult:
-    """One k6 run: offered and achieved requests/s, latency percentiles (ms) and good-answer share."""
+    """One k6 run: offered and achieved requests/s, latency percentiles (ms), good-answer share and the
+    count of answers that were not HTTP 200 with body code 200 (``errors``)."""
 
     endpoint: str
     offered_rps: float
@@ -46,6 +49,7 @@ class LoadResult:
     p99_ms: float
     ok_share: float
     dropped_iterations: int
+    errors: int = 0
 
     def sustained(self, p99_limit_ms: float = 100.0) -> bool:
         return (
@@ -88,6 +92,7 @@ def run_k6(server: Server, endpoint: Endpoint, *, rate: float, duration_s: float
         p99_ms=float(duration["p(99)"]),
         ok_share=float(metrics["api_ok"]["value"]),
         dropped_iterations=int(metrics.get("dropped_iterations", {}).get("count", 0)),
+        errors=int(metrics["api_ok"].get("fails", 0)),
     )
 
 
@@ -105,7 +110,12 @@ def max_sustained_rate(
     best: float | None = None
     rate = start_rps
     while rate <= ceiling_rps:
-        result = run_k6(server, endpoint, rate=rate, duration_s=step_s)
+        try:
+            result = run_k6(server, endpoint, rate=rate, duration_s=step_s)
+        except K6_FAILURES:
+            if not steps:
+                raise
+            break  # k6 itself gave out at this rate (e.g. out of VUs or memory): the last good rate stands
         steps.append(result)
         if not result.sustained(p99_limit_ms):
             break

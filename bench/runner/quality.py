@@ -2,7 +2,8 @@
 intelligibility (Whisper WER/CER on the mix and on the vocal stem), sung pitch, stem residual and the
 difference between the two tracks of a task.
 
-A metric whose input the server does not provide (e.g. stems before the separation endpoint exists)
+Stems and sung notes come from the documented endpoints where the server has them, else from the
+bench's own data dir (``sources`` in each track's record says which). A metric whose input is missing
 is left out of that track's record, with the reason under ``unavailable``.
 """
 
@@ -18,7 +19,7 @@ from bench.metrics import asr, audio, key, pitch, tempo
 from bench.runner import artifacts
 from bench.runner.catalog import EvalItem
 from bench.runner.server import Server
-from bench.runner.speed import ApiError, SongRun
+from bench.runner.speed import SongRun
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
@@ -84,54 +85,63 @@ def track_quality(
         "unavailable": {},
         "_mix": (x, sr),
     }
-    sings = item.lyrics is not None and whisper is not None
-    if sings:
+    if item.lyrics is not None and whisper is not None:
         out["lyrics_mix"] = _lyrics_error(whisper, x, sr, item)
-    _stem_metrics(client, server, run, track, item, whisper, x, sr, out)
+    try:
+        found = artifacts.stems_for_track(
+            client, server.data_dir, str(run.task_id), str(track["id"]), server.callback_url, (x, sr)
+        )
+    except (OSError, ValueError, RuntimeError) as exc:
+        out["unavailable"]["stems"] = repr(exc)
+        out["unavailable"]["pitch"] = "no stems"
+        return out
+    _stem_metrics(found, item, whisper, out)
     if item.kind != "instrumental":
-        _pitch_metrics(client, server, run, track, out)
+        _pitch_metrics(client, server, run, track, found, out)
+    out["sources"], out["endpoint_errors"] = found.source, found.endpoint_errors
     return out
 
 
 def _stem_metrics(
+    found: artifacts.TrackArtifacts, item: EvalItem, whisper: WhisperModel | None, out: dict[str, Any]
+) -> None:
+    assert found.stem_reference is not None
+    mix, sr = found.stem_reference
+    if any(s_sr != sr for _, s_sr in found.stems.values()):
+        out["unavailable"]["stems"] = "stems at another sample rate than the mix"
+        return
+    stems = [s for s, _ in found.stems.values()]
+    out["stems"] = sorted(found.stems)
+    out["stem_residual_db"] = audio.stem_residual_db(stems, mix, max_lag=sr // 20, fit_gain=True)
+    out["stem_gain_db"] = audio.stem_gain_db(stems, mix, max_lag=sr // 20)
+    vocals = found.stems.get("vocals")
+    if vocals is not None and item.lyrics is not None and whisper is not None:
+        out["lyrics_vocals"] = _lyrics_error(whisper, vocals[0], vocals[1], item)
+
+
+def _pitch_metrics(
     client: httpx.Client,
     server: Server,
     run: SongRun,
     track: dict[str, Any],
-    item: EvalItem,
-    whisper: WhisperModel | None,
-    x: np.ndarray,
-    sr: int,
+    found: artifacts.TrackArtifacts,
     out: dict[str, Any],
 ) -> None:
-    try:
-        stems = artifacts.fetch_stems(client, str(run.task_id), str(track["id"]), server.callback_url)
-    except (ApiError, httpx.HTTPError, RuntimeError, TimeoutError) as exc:
-        out["unavailable"]["stems"] = repr(exc)
-        return
-    if any(s_sr != sr for _, s_sr in stems.values()) or not stems:
-        out["unavailable"]["stems"] = "stems missing or at another sample rate than the mix"
-        return
-    out["stem_residual_db"] = audio.stem_residual_db([s for s, _ in stems.values()], x, max_lag=sr // 20)
-    if "vocals" in stems and item.lyrics is not None and whisper is not None:
-        out["lyrics_vocals"] = _lyrics_error(whisper, stems["vocals"][0], sr, item)
-    if "vocals" in stems:
-        out["_vocals"] = stems["vocals"]
-
-
-def _pitch_metrics(
-    client: httpx.Client, server: Server, run: SongRun, track: dict[str, Any], out: dict[str, Any]
-) -> None:
-    if "_vocals" not in out:
+    vocals = found.stems.get("vocals")
+    if vocals is None:
         out["unavailable"]["pitch"] = "no vocal stem"
         return
     try:
-        notes = artifacts.fetch_vocal_notes(client, str(run.task_id), str(track["id"]), server.callback_url)
-    except (ApiError, httpx.HTTPError, RuntimeError, TimeoutError, KeyError, ValueError) as exc:
+        artifacts.notes_for_track(
+            client, server.data_dir, str(run.task_id), str(track["id"]), server.callback_url, found
+        )
+    except (OSError, ValueError, KeyError) as exc:
         out["unavailable"]["pitch"] = repr(exc)
         return
-    vocals, sr = out["_vocals"]
-    result = pitch.note_accuracy(vocals, sr, notes)
+    if not found.notes:
+        out["unavailable"]["pitch"] = "the score has no lead vocal notes"
+        return
+    result = pitch.note_accuracy(*_sung_part(vocals, found.notes))
     out["pitch"] = {
         "share_within_50_cents": result.share_within,
         "notes": result.notes,
@@ -140,21 +150,33 @@ def _pitch_metrics(
     }
 
 
+def _sung_part(
+    vocals: artifacts.DecodedAudio, notes: list[pitch.Note], margin_s: float = 0.5
+) -> tuple[np.ndarray, int, list[pitch.Note]]:
+    """The vocal cropped to its sung span (pYIN is the slowest metric) and the notes shifted to match."""
+    x, sr = vocals
+    start = max(0.0, min(n.start_s for n in notes) - margin_s)
+    end = max(n.end_s for n in notes) + margin_s
+    shifted = [pitch.Note(n.start_s - start, n.end_s - start, n.midi) for n in notes]
+    return x[:, int(start * sr) : int(end * sr)], sr, shifted
+
+
 def task_quality(
     server: Server, run: SongRun, item: EvalItem, whisper: WhisperModel | None
 ) -> dict[str, Any]:
-    """Per-track metrics plus the difference between the task's two tracks."""
+    """Per-track metrics plus the difference between the task's two tracks.
+
+    A track whose measurement fails is recorded with its ``error``; the other track is still measured.
+    """
     with server.client(timeout_s=120.0) as client:
-        tracks = [
-            track_quality(client, server, run, t, item, whisper) for t in run.tracks if t.get("audioUrl")
-        ]
+        tracks = [_guarded_track(client, server, run, t, item, whisper) for t in run.tracks if t.get("audioUrl")]
     result: dict[str, Any] = {
         "item_id": item.id,
         "task_id": run.task_id,
         "kind": item.kind,
         "language": item.language,
     }
-    if len(tracks) >= 2:
+    if len(tracks) >= 2 and "_mix" in tracks[0] and "_mix" in tracks[1]:
         (a, sr_a), (b, sr_b) = tracks[0]["_mix"], tracks[1]["_mix"]
         if sr_a == sr_b:
             diff = audio.track_difference(a, b, sr_a)
@@ -166,9 +188,28 @@ def task_quality(
     return result
 
 
+def _guarded_track(
+    client: httpx.Client,
+    server: Server,
+    run: SongRun,
+    track: dict[str, Any],
+    item: EvalItem,
+    whisper: WhisperModel | None,
+) -> dict[str, Any]:
+    try:
+        return track_quality(client, server, run, track, item, whisper)
+    except Exception as exc:  # noqa: BLE001 - one broken track must not lose the rest of the run
+        return {"track_id": track.get("id"), "error": repr(exc)}
+
+
 def summarise(tasks: list[dict[str, Any]]) -> dict[str, Any]:
     """Set-level figures: mean WER/CER (mix, vocals), pitch share, tempo/key adherence, level extremes."""
-    tracks = [t | {"language": task["language"]} for task in tasks for t in task["tracks"]]
+    tracks = [
+        t | {"language": task["language"]}
+        for task in tasks
+        for t in task.get("tracks", [])
+        if "integrated_lufs" in t
+    ]
 
     def avg(values: list[float]) -> float | None:
         return mean(values) if values else None
@@ -178,6 +219,8 @@ def summarise(tasks: list[dict[str, Any]]) -> dict[str, Any]:
 
     return {
         "tracks": len(tracks),
+        "errors": sum(1 for task in tasks if "error" in task)
+        + sum(1 for task in tasks for t in task.get("tracks", []) if "error" in t),
         "wer_en_mix": lyric("lyrics_mix", "en"),
         "wer_en_vocals": lyric("lyrics_vocals", "en"),
         "cer_zh_mix": lyric("lyrics_mix", "zh"),
@@ -192,6 +235,7 @@ def summarise(tasks: list[dict[str, Any]]) -> dict[str, Any]:
         "stem_residual_max_db": max(
             (t["stem_residual_db"] for t in tracks if "stem_residual_db" in t), default=None
         ),
+        "stem_sources": sorted({t["sources"]["stems"] for t in tracks if "stems" in t.get("sources", {})}),
         "track_correlation_mean": avg(
             [task["track_difference"]["correlation"] for task in tasks if "track_difference" in task]
         ),

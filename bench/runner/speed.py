@@ -8,6 +8,7 @@ be skipped between two polls, so the resolution is ``POLL_S``).
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -16,16 +17,22 @@ from typing import Any
 
 import httpx
 
+from bench.runner import datadir
 from bench.runner.catalog import EvalItem
 from bench.runner.server import Server
 
 POLL_S = 0.25
+STREAM_GRACE_S = 30.0  # how long the first-byte reader may go on after the task reached SUCCESS
 STAGES = ("TEXT_SUCCESS", "FIRST_SUCCESS", "SUCCESS")
 FAILED = {"CREATE_TASK_FAILED", "GENERATE_AUDIO_FAILED", "CALLBACK_EXCEPTION", "SENSITIVE_WORD_ERROR"}
 
 
 class ApiError(RuntimeError):
-    """The server answered with a body code other than 200."""
+    """The server answered with a body code other than 200 (``code`` is that body code)."""
+
+    def __init__(self, message: str, code: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def call(client: httpx.Client, method: str, url: str, **kwargs: Any) -> Any:
@@ -33,38 +40,51 @@ def call(client: httpx.Client, method: str, url: str, **kwargs: Any) -> Any:
     response = client.request(method, url, **kwargs)
     response.raise_for_status()
     body = response.json()
-    if body.get("code") != 200:
-        raise ApiError(f"{method} {url}: code {body.get('code')}: {body.get('msg')}")
+    code = body.get("code")
+    if code != 200:
+        raise ApiError(f"{method} {url}: code {code}: {body.get('msg')}", code if isinstance(code, int) else None)
     return body.get("data")
 
 
 @dataclass
 class FirstByte:
-    """Time (monotonic) the first streamed audio byte arrived, from a background reader."""
+    """Time (monotonic) the first streamed audio byte arrived, from a background reader.
+
+    The reader retries (every ``POLL_S``) while the stream answers an error or ends without a byte, until
+    a byte arrives, the deadline passes or ``stop`` is set (the task failed, or the run is over).
+    """
 
     at: float | None = None
     content_type: str | None = None
     error: str | None = None
     done: threading.Event = field(default_factory=threading.Event)
+    stop: threading.Event = field(default_factory=threading.Event)
 
     def read(self, client: httpx.Client, url: str, deadline: float) -> None:
         try:
-            while self.at is None and time.monotonic() < deadline:
-                with client.stream("GET", url) as response:
-                    if response.status_code != 200:
-                        self.error = f"HTTP {response.status_code}"
-                        time.sleep(POLL_S)
-                        continue
-                    self.content_type = response.headers.get("content-type")
-                    for chunk in response.iter_bytes():
-                        if chunk:
-                            self.at = time.monotonic()
-                            self.error = None
-                            break
-        except httpx.HTTPError as exc:
+            while self.at is None and time.monotonic() < deadline and not self.stop.is_set():
+                self._attempt(client, url)
+                if self.at is None:
+                    self.stop.wait(POLL_S)
+        except (httpx.HTTPError, RuntimeError, OSError) as exc:  # RuntimeError: client closed under us
             self.error = repr(exc)
         finally:
             self.done.set()
+
+    def _attempt(self, client: httpx.Client, url: str) -> None:
+        with client.stream("GET", url) as response:
+            if response.status_code != 200:
+                self.error = f"HTTP {response.status_code}"
+                return
+            self.content_type = response.headers.get("content-type")
+            for chunk in response.iter_bytes():
+                if chunk:
+                    self.at = time.monotonic()
+                    self.error = None
+                    return
+                if self.stop.is_set():
+                    return
+            self.error = "the stream ended without a byte"
 
 
 @dataclass
@@ -84,6 +104,7 @@ class SongRun:
     callback_s: dict[str, float] = field(default_factory=dict)
     durations_s: list[float] = field(default_factory=list)
     tracks: list[dict[str, Any]] = field(default_factory=list)
+    engine_tracks: list[datadir.TrackStages] = field(default_factory=list)
     error: str | None = None
 
     @property
@@ -98,13 +119,31 @@ class SongRun:
             out["all_tracks"] = self.stage_s["SUCCESS"] / sum(self.durations_s)
         return out
 
+    @property
+    def stage_rtf(self) -> dict[str, float]:
+        """Engine real-time factor per stage over both tracks (audio s / stage s, higher is faster)."""
+        return datadir.pooled_stage_rtf(self.engine_tracks)
+
     def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "rtf": self.rtf}
+        out = asdict(self)
+        out["engine_tracks"] = [asdict(t) | {"stage_rtf": t.rtf()} for t in self.engine_tracks]
+        return out | {"rtf": self.rtf, "stage_rtf": self.stage_rtf}
 
 
-def run_song(server: Server, item: EvalItem, *, timeout_s: float = 1800.0) -> SongRun:
-    """Submit ``item``, follow it to a terminal status and time every stage."""
+def song_timeout_s(item: EvalItem) -> float:
+    """Seconds one task may take before the bench gives up on it: 2 min plus 3× the song's length, at
+    least 5 min (about 10× what a quiet 2-core machine needs), so a stuck task cannot eat the suite."""
+    return max(300.0, 120.0 + 3.0 * (item.target_s or 120.0))
+
+
+def run_song(server: Server, item: EvalItem, *, timeout_s: float | None = None) -> SongRun:
+    """Submit ``item``, follow it to a terminal status and time every stage.
+
+    Never raises for a failure of the task or the server: the run comes back with ``error`` set and
+    whatever was measured before it.
+    """
     run = SongRun(item.id, item.kind, item.language, item.target_s)
+    timeout_s = song_timeout_s(item) if timeout_s is None else timeout_s
     with (
         server.client() as client,
         httpx.Client(base_url=server.base_url, timeout=httpx.Timeout(30.0, read=timeout_s)) as streamer,
@@ -116,14 +155,23 @@ def run_song(server: Server, item: EvalItem, *, timeout_s: float = 1800.0) -> So
             ]
             run.submit_latency_s = time.monotonic() - t0
             _follow(client, streamer, run, t0, t0 + timeout_s)
-        except (ApiError, httpx.HTTPError, KeyError, TypeError) as exc:
+        except (ApiError, httpx.HTTPError, KeyError, TypeError, ValueError) as exc:
             run.error = repr(exc)
     if run.task_id:
+        _read_engine_stages(server, run)
         for name in ("text", "first", "complete", "error"):
             at = server.callbacks.first(run.task_id, name)
             if at is not None:
                 run.callback_s[name] = at - t0
     return run
+
+
+def _read_engine_stages(server: Server, run: SongRun) -> None:
+    """Stage seconds of the finished tracks, from the bench's own server database."""
+    try:
+        run.engine_tracks = datadir.read_track_stages(server.data_dir, str(run.task_id))
+    except (OSError, ValueError, sqlite3.Error) as exc:
+        run.error = run.error or f"stage seconds: {exc!r}"
 
 
 def _follow(client: httpx.Client, streamer: httpx.Client, run: SongRun, t0: float, deadline: float) -> None:
@@ -150,7 +198,11 @@ def _follow(client: httpx.Client, streamer: httpx.Client, run: SongRun, t0: floa
     else:
         run.error = f"timed out in status {run.status}"
     if reader is not None:
-        first_byte.done.wait(max(0.0, deadline - time.monotonic()))
+        if run.status != "SUCCESS":
+            first_byte.stop.set()
+        # a finished task's stream has every byte on disk: give the reader a bounded moment, then stop it
+        first_byte.done.wait(max(0.0, min(STREAM_GRACE_S, deadline - time.monotonic())))
+        first_byte.stop.set()
         if first_byte.at is not None:
             run.first_audio_byte_s = first_byte.at - t0
         run.stream_content_type = first_byte.content_type
@@ -172,7 +224,7 @@ class Throughput:
 
 
 def throughput(
-    server: Server, items: list[EvalItem], *, concurrency: int, timeout_s: float = 1800.0
+    server: Server, items: list[EvalItem], *, concurrency: int, timeout_s: float | None = None
 ) -> tuple[Throughput, list[SongRun]]:
     """Run all ``items`` with ``concurrency`` at once; rate = finished tracks / wall time."""
     t0 = time.monotonic()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -78,7 +78,39 @@ class EgressSettings(BaseModel):
     private, loopback or link-local, e.g. ``["10.1.0.0/16"]``. Empty: only public addresses."""
 
 
-DEFAULT_COSTS = {"generate": 12, "wav": 1}
+class LyricsSettings(BaseModel):
+    """The lyrics endpoints' writer. The built-in lyricist is the default and the fallback whenever the
+    optional LLM fails, times out or answers with something that is not two usable songs."""
+
+    llm_url: str | None = None
+    """Base URL of an OpenAI-compatible chat API; ``{llm_url}/chat/completions`` is called, e.g.
+    ``http://127.0.0.1:11434/v1`` (Ollama) or ``https://api.openai.com/v1``. Unset: built-in writer only."""
+    llm_model: str = ""
+    """Model name sent to the LLM endpoint, e.g. ``llama3.1:8b``; required when ``llm_url`` is set."""
+    llm_api_key: str | None = None
+    """Bearer token for the LLM endpoint; unset sends no ``Authorization`` header."""
+    timeout_s: float = Field(default=60.0, gt=0)
+    """Seconds one LLM request may take in all (connect, generate, read); afterwards the built-in writer
+    is used."""
+    llm_temperature: float = Field(default=0.9, ge=0.0, le=2.0)
+    """Sampling temperature sent to the LLM (0–2); higher gives more varied lyrics."""
+    llm_trust_host: bool = True
+    """True: the configured LLM host's own addresses are allowed even when private or loopback (a local
+    Ollama/vLLM), because the URL is operator configuration, not user input; redirects are never followed,
+    so no other internal address becomes reachable. False: the LLM is held to the egress policy like
+    callbacks (public addresses and ``egress.allow_networks`` only)."""
+
+    @model_validator(mode="after")
+    def _model_named(self) -> LyricsSettings:
+        if self.llm_url and not self.llm_url.lower().startswith(("http://", "https://")):
+            raise ValueError("lyrics.llm_url must be an http:// or https:// URL")
+        if self.llm_url and not self.llm_model.strip():
+            raise ValueError("lyrics.llm_model is required when lyrics.llm_url is set")
+        return self
+
+
+DEFAULT_COSTS = {"generate": 12, "wav": 1, "separate_vocal": 10, "split_stem": 50, "midi": 5, "lyrics": 1, "style": 1,
+                 "mp4": 2, "cover_image": 1, "recovery": 0, "sounds": 6}
 
 
 class CreditSettings(BaseModel):
@@ -105,6 +137,7 @@ class Settings(BaseSettings):
     webhooks: WebhookSettings = WebhookSettings()
     egress: EgressSettings = EgressSettings()
     credits: CreditSettings = CreditSettings()
+    lyrics: LyricsSettings = LyricsSettings()
 
     @property
     def db_url(self) -> str:

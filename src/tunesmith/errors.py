@@ -3,7 +3,8 @@
 
     TunesmithError
     ├── BadRequest              400  invalid parameters
-    │   └── TooLong             413  prompt / style / title over the model's limit
+    │   ├── TooLong             413  prompt / style / title over the model's limit
+    │   └── Unprocessable       422  validation failed (endpoints documenting 422, e.g. persona)
     ├── Unauthorized            401  missing, unknown or revoked API key
     ├── NotFound                404  unknown path, or a task of another key
     ├── InsufficientCredits     429  balance below the operation's cost
@@ -32,6 +33,11 @@ class BadRequest(TunesmithError):
 class TooLong(BadRequest):
     code = 413
     http_status = 413
+
+
+class Unprocessable(BadRequest):
+    code = 422
+    http_status = 422
 
 
 class Unauthorized(TunesmithError):

@@ -84,3 +84,18 @@ def test_track_difference_of_a_gain_change_is_the_gain(rng: np.random.Generator)
 def test_unrelated_tracks_are_uncorrelated(rng: np.random.Generator) -> None:
     diff = audio.track_difference(rng.standard_normal(SR * 4), rng.standard_normal(SR * 4), SR)
     assert abs(diff.correlation) < 0.05
+
+
+def test_gain_matched_residual_of_stems_scaled_into_a_master(rng: np.random.Generator) -> None:
+    vocals, band = sine(440, 3.0, amplitude=0.3), 0.1 * rng.standard_normal(3 * SR)
+    master = 0.5 * (vocals + band)  # pre-master stems, mastered 6.02 dB quieter
+    assert audio.stem_residual_db([vocals, band], master) == pytest.approx(0.0, abs=0.01)  # |m − 2m| = |m|
+    assert audio.stem_residual_db([vocals, band], master, fit_gain=True) <= -100.0
+    assert audio.stem_gain_db([vocals, band], master) == pytest.approx(-6.02, abs=0.01)
+
+
+def test_gain_matching_does_not_hide_a_missing_stem() -> None:
+    vocals, band = sine(440, 3.0, amplitude=0.5), sine(110, 3.0, amplitude=0.05)
+    # the stems are uncorrelated, so the fitted gain stays 2 and the band is still missing: −20.04 dB
+    residual = audio.stem_residual_db([vocals], 2.0 * (vocals + band), fit_gain=True)
+    assert residual == pytest.approx(-20.04, abs=0.1)

@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 
 from tests.dsp.signals import SR, bursts, noise, tone
-from tunesmith.dsp.limiter import gain_for_peaks, limit_true_peak
+from tunesmith.dsp.limiter import compressor_gain, gain_for_peaks, limit_true_peak
 from tunesmith.dsp.loudness import integrated_lufs, oversampled_peaks, true_peak_dbtp
-from tunesmith.dsp.master import master
+from tunesmith.dsp.master import bus_compress_gain, master, master_gain, master_stems
+from tunesmith.dsp.mix import sum_stems
 
 CASES = {
     "loud noise": noise(8, 0.7),
@@ -42,3 +43,52 @@ def test_limiter_gain_never_exceeds_what_each_sample_needs() -> None:
     gain = gain_for_peaks(peaks, SR, ceiling_dbtp=-3.0)
     assert np.all(gain * peaks <= 10 ** (-3 / 20) + 1e-6)
     assert true_peak_dbtp(limit_true_peak(audio, SR, ceiling_dbtp=-3.0), SR) <= -2.9
+
+
+def _residual_db(reference: np.ndarray, other: np.ndarray) -> float:
+    rms = float(np.sqrt(np.mean(reference.astype(np.float64) ** 2)))
+    diff = float(np.sqrt(np.mean((reference.astype(np.float64) - other) ** 2)))
+    return 20 * np.log10(diff / rms + 1e-30)
+
+
+def test_mastered_stems_sum_to_the_mastered_mix() -> None:
+    stems = {"drums": noise(8, 0.3, seed=3), "bass": tone(8, 55.0, 0.6), "keys": bursts(8, 0.4)}
+    premaster = sum_stems(stems.values(), 8 * SR)
+    mastered_stems, mastered = master_stems(stems, premaster, SR)
+    assert set(mastered_stems) == set(stems)
+    assert _residual_db(mastered, sum_stems(mastered_stems.values(), 8 * SR)) < -100
+    assert np.array_equal(mastered, master(premaster, SR))
+    assert integrated_lufs(mastered, SR) == pytest.approx(-14.0, abs=0.5)
+    assert true_peak_dbtp(mastered, SR) <= -1.0
+
+
+def test_master_is_one_gain_curve_shared_by_both_channels() -> None:
+    audio = noise(4, 0.3)
+    gain = master_gain(audio, SR)
+    assert gain.shape == (audio.shape[1],) and gain.dtype == np.float32 and np.all(gain > 0)
+    assert np.allclose(master(audio, SR), audio * gain, atol=1e-7)
+
+
+def test_glue_compressor_only_turns_loud_passages_down() -> None:
+    quiet, loud = tone(1, 200.0, 0.01), tone(1, 200.0, 0.9)
+    assert np.allclose(bus_compress_gain(quiet, SR), 1.0)
+    steady = bus_compress_gain(loud, SR)[SR // 2 :]
+    # 0.9 peak = −3.9 dBFS RMS: 14.1 dB over the −18 dB threshold at 2:1 takes 7 dB off.
+    assert 20 * np.log10(float(np.median(steady))) == pytest.approx(-7.0, abs=0.3)
+
+
+def test_compressor_attacks_faster_than_it_releases() -> None:
+    step = np.concatenate([tone(1, 200.0, 0.9), tone(2, 200.0, 0.01)], axis=1)
+    gain_db = 20 * np.log10(compressor_gain(step, SR, threshold_db=-18.0, ratio=2.0, attack_ms=10.0,
+                                            release_ms=300.0))
+    attack_settled = int(0.08 * SR)  # 8 attack time constants
+    assert gain_db[attack_settled] == pytest.approx(-7.0, abs=0.3)
+    assert gain_db[SR + int(0.08 * SR)] < -5.0  # 80 ms after the drop: still mostly compressed
+    assert gain_db[-1] > -0.1
+
+
+@pytest.mark.parametrize("channels", [1, 2])
+def test_limiter_curve_works_for_mono_and_stereo(channels: int) -> None:
+    audio = noise(1, 0.6, channels=channels)
+    limited = limit_true_peak(audio, SR, ceiling_dbtp=-6.0)
+    assert limited.shape == audio.shape and true_peak_dbtp(limited, SR) <= -5.8

@@ -15,7 +15,22 @@ from fastapi.responses import JSONResponse
 from tunesmith import __version__
 from tunesmith.api import errors
 from tunesmith.api.deps import Container
-from tunesmith.api.routes import account, files, generate, wav
+from tunesmith.api.routes import (
+    account,
+    covers,
+    files,
+    generate,
+    lyrics,
+    lyrics_timestamps,
+    midi,
+    mp4,
+    persona,
+    recovery,
+    sounds,
+    style,
+    vocal_removal,
+    wav,
+)
 from tunesmith.api.schemas.callbacks import render_callback
 from tunesmith.config import Settings
 from tunesmith.db.session import Database
@@ -131,6 +146,16 @@ def create_app(settings: Settings | None = None, *, engine: Callable[..., Any] |
     app.include_router(account.router)
     app.include_router(files.router)
     app.include_router(wav.router)
+    app.include_router(mp4.router)
+    app.include_router(covers.router)
+    app.include_router(recovery.router)
+    app.include_router(sounds.router)
+    app.include_router(vocal_removal.router)
+    app.include_router(midi.router)
+    app.include_router(lyrics_timestamps.router)
+    app.include_router(persona.router)
+    app.include_router(lyrics.router)
+    app.include_router(style.router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> JSONResponse:

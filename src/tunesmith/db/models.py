@@ -117,6 +117,25 @@ class Track(Base):
     completed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
+class Persona(Base):
+    """A persona (hosted API §3.11): the voice and style fingerprint of one track, one per track."""
+
+    __tablename__ = "personas"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # the personaId
+    key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id"), index=True)
+    track_id: Mapped[str] = mapped_column(String(36), unique=True)  # the source audioId
+    task_id: Mapped[str] = mapped_column(String(32))  # the source music task
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    style_label: Mapped[str] = mapped_column(Text, default="")  # the request's optional ``style``
+    voice: Mapped[str | None] = mapped_column(String(40), nullable=True)  # singer voice id; None: no vocals
+    fingerprint: Mapped[str] = mapped_column(Text, default="")  # style text: tags, genre, tempo, key
+    vocal_start: Mapped[float] = mapped_column(Float, default=0.0)  # seconds
+    vocal_end: Mapped[float] = mapped_column(Float, default=30.0)  # seconds
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class Blob(Base):
     """A stored file, so the retention sweeper can find and delete it."""
 

@@ -40,6 +40,26 @@ class CompressorSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class DeEsser:
+    """Split-band de-esser: the band above ``freq_hz`` (Hz) is compressed (threshold dBFS, ratio ≥ 1,
+    fast attack/release) and added back to the rest, so with no sibilance the signal is unchanged."""
+
+    freq_hz: float = 6000.0
+    threshold_db: float = -30.0
+    ratio: float = 4.0
+
+
+@dataclass(frozen=True, slots=True)
+class DelaySend:
+    """A delay return: echoes every ``delay_s`` seconds, each ``feedback`` (0–0.9) of the previous,
+    added at ``send_db`` below the channel (wet only, so it is linear and keeps stems summing)."""
+
+    delay_s: float
+    feedback: float = 0.3
+    send_db: float = -18.0
+
+
+@dataclass(frozen=True, slots=True)
 class ReverbSpace:
     """The shared room every channel sends to: Freeverb ``room_size``/``damping``/``width`` in 0–1."""
 
@@ -55,7 +75,9 @@ class MixPreset:
     ``gain_db`` fader; ``pan`` −1 (left) … +1 (right); ``highpass_hz`` removes rumble below it (``None``
     = off); ``reverb_send_db`` level of the wet room signal added after the fader (``None`` = dry);
     ``level_over_rest_db`` when set, the channel is re-levelled so its integrated loudness sits that many
-    dB above the sum of all other channels (the lead vocal uses this).
+    dB above the sum of all other channels (the lead vocal uses this); ``deesser`` tames sibilance
+    before the compressor; ``delay`` adds an echo return; ``room`` replaces the shared room for this
+    channel's reverb send (a genre's own space).
     """
 
     gain_db: float = 0.0
@@ -65,6 +87,9 @@ class MixPreset:
     compressor: CompressorSettings | None = None
     reverb_send_db: float | None = None
     level_over_rest_db: float | None = None
+    deesser: DeEsser | None = None
+    delay: DelaySend | None = None
+    room: ReverbSpace | None = None
 
 
 def _eq_plugin(band: EqBand) -> pedalboard.Plugin:
@@ -76,12 +101,18 @@ def _eq_plugin(band: EqBand) -> pedalboard.Plugin:
     return kinds[band.kind](cutoff_frequency_hz=band.freq_hz, gain_db=band.gain_db, q=band.q)
 
 
-def channel_chain(preset: MixPreset) -> pedalboard.Plugin:
-    """The insert chain of a channel (filters, EQ, compressor, fader) as one pedalboard effect."""
+def tone_chain(preset: MixPreset) -> pedalboard.Plugin:
+    """The channel's filters and EQ (the inserts before dynamics) as one pedalboard effect."""
     plugins: list[pedalboard.Plugin] = []
     if preset.highpass_hz is not None:
         plugins.append(pedalboard.HighpassFilter(cutoff_frequency_hz=preset.highpass_hz))
     plugins.extend(_eq_plugin(band) for band in preset.eq)
+    return pedalboard.Chain(plugins)
+
+
+def dynamics_chain(preset: MixPreset) -> pedalboard.Plugin:
+    """The channel's compressor and fader as one pedalboard effect."""
+    plugins: list[pedalboard.Plugin] = []
     if preset.compressor is not None:
         c = preset.compressor
         plugins.append(
@@ -94,6 +125,27 @@ def channel_chain(preset: MixPreset) -> pedalboard.Plugin:
         gain = preset.gain_db
     plugins.append(pedalboard.Gain(gain_db=gain))
     return pedalboard.Chain(plugins)
+
+
+def channel_chain(preset: MixPreset) -> pedalboard.Plugin:
+    """The insert chain of a channel without de-essing (filters, EQ, compressor, fader)."""
+    return pedalboard.Chain([tone_chain(preset), dynamics_chain(preset)])
+
+
+def de_ess(audio: Audio, sample_rate: int, settings: DeEsser) -> Audio:
+    """``audio`` (channels, n) with its band above ``settings.freq_hz`` compressed: the high band is
+    split off with a high-pass, compressed fast and added back to ``audio − band``."""
+    band = process(pedalboard.HighpassFilter(cutoff_frequency_hz=settings.freq_hz), audio, sample_rate)
+    squash = pedalboard.Compressor(
+        threshold_db=settings.threshold_db, ratio=settings.ratio, attack_ms=1.0, release_ms=60.0
+    )
+    return (audio - band + process(squash, band, sample_rate)).astype(np.float32)
+
+
+def delay_return(audio: Audio, sample_rate: int, send: DelaySend) -> Audio:
+    """The wet-only echo of ``audio`` for ``send``, shape like the input."""
+    echo = pedalboard.Delay(delay_seconds=send.delay_s, feedback=send.feedback, mix=1.0)
+    return process(pedalboard.Gain(gain_db=send.send_db), process(echo, audio, sample_rate), sample_rate)
 
 
 def process(chain: pedalboard.Plugin, audio: Audio, sample_rate: int) -> Audio:
@@ -125,8 +177,15 @@ def reverb_return(audio: Audio, sample_rate: int, space: ReverbSpace, send_db: f
 
 
 def run_channel(audio: Audio, preset: MixPreset, sample_rate: int, space: ReverbSpace) -> Audio:
-    """Full channel strip: inserts → fader → pan → plus the reverb return. ``(2, n)`` in, ``(2, n)`` out."""
-    dry = balance_pan(process(channel_chain(preset), audio, sample_rate), preset.pan)
-    if preset.reverb_send_db is None:
-        return dry
-    return (dry + reverb_return(dry, sample_rate, space, preset.reverb_send_db)).astype(np.float32)
+    """Full channel strip: filters/EQ → de-esser → compressor/fader → pan, plus the delay and reverb
+    returns (the reverb in ``preset.room`` when set, else ``space``). ``(2, n)`` in, ``(2, n)`` out."""
+    toned = process(tone_chain(preset), audio, sample_rate)
+    if preset.deesser is not None:
+        toned = de_ess(toned, sample_rate, preset.deesser)
+    dry = balance_pan(process(dynamics_chain(preset), toned, sample_rate), preset.pan)
+    out = dry
+    if preset.delay is not None:
+        out = out + delay_return(dry, sample_rate, preset.delay)
+    if preset.reverb_send_db is not None:
+        out = out + reverb_return(dry, sample_rate, preset.room or space, preset.reverb_send_db)
+    return out.astype(np.float32)

@@ -16,8 +16,7 @@ _HOP = 0.25  # block hop as a fraction of the block (75 % overlap)
 _BLOCK = 1 << 15  # samples per interpolation block
 _TAPS_PER_PHASE = 12  # the BS.1770-4 annex 2 interpolator is 48 taps; odd length keeps phase 0 aligned
 _INTERPOLATOR = (
-    firwin(_TAPS_PER_PHASE * TRUE_PEAK_OVERSAMPLING + 1, 1.0 / TRUE_PEAK_OVERSAMPLING)
-    * TRUE_PEAK_OVERSAMPLING
+    firwin(_TAPS_PER_PHASE * TRUE_PEAK_OVERSAMPLING + 1, 1.0 / TRUE_PEAK_OVERSAMPLING) * TRUE_PEAK_OVERSAMPLING
 ).astype(np.float32)
 
 

@@ -73,9 +73,7 @@ def trim_to_headroom(
     if peak <= limit:
         return dict(stems), mix
     gain = np.float32(limit / peak)
-    return {name: (audio * gain).astype(np.float32) for name, audio in stems.items()}, (mix * gain).astype(
-        np.float32
-    )
+    return {name: (audio * gain).astype(np.float32) for name, audio in stems.items()}, (mix * gain).astype(np.float32)
 
 
 def sum_stems(stems: Iterable[Audio], samples: int) -> Audio:
@@ -94,9 +92,7 @@ def _gain_stage(audio: Audio, sample_rate: int, target_lufs: float | None) -> Au
     return (audio * db_to_gain(target_lufs - loudness)).astype(np.float32)
 
 
-def _balance_leads(
-    processed: dict[K, Audio], presets: Mapping[K, MixPreset], sample_rate: int
-) -> dict[K, Audio]:
+def _balance_leads(processed: dict[K, Audio], presets: Mapping[K, MixPreset], sample_rate: int) -> dict[K, Audio]:
     """Scale each lead stem (``level_over_rest_db`` set) to sit that far above the other stems' sum."""
     out = dict(processed)
     for name, audio in processed.items():

@@ -1,15 +1,21 @@
-"""Mix presets per stem family: the built-in engine's mixing knowledge, as data.
+"""Mix presets per stem family and per genre mix style: the built-in engine's mixing knowledge, as data.
 
 Keys are the stem family names of ``tunesmith.music.score.StemFamily`` (plain strings, so the DSP layer
 does not depend on the music model). Families not listed get :data:`DEFAULT_PRESET`.
+
+A genre names a mix style (``Genre.mix``); :data:`MIX_STYLES` holds, per style, its reverb room, the
+per-family changes (EQ, pan, compression, fader, reverb send) over :data:`FAMILY_PRESETS`, and the
+whole lead-vocal chain (high-pass, EQ, de-esser, compressor, delay and reverb sends, level over the
+band). :func:`presets_for` resolves a family list against one style.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TypeVar
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
 
-from tunesmith.dsp.effects import CompressorSettings, EqBand, MixPreset, ReverbSpace
+from tunesmith.dsp.effects import CompressorSettings, DeEsser, DelaySend, EqBand, MixPreset, ReverbSpace
 
 K = TypeVar("K", bound=str)
 
@@ -24,7 +30,7 @@ FAMILY_PRESETS: Mapping[str, MixPreset] = {
         compressor=CompressorSettings(threshold_db=-24.0, ratio=3.5, attack_ms=5.0, release_ms=120.0),
         reverb_send_db=-13.0,
         level_over_rest_db=2.0,
-    ),
+    ),  # used when no mix style is given; styles use VOCAL_CHAIN
     "backing_vocals": MixPreset(
         gain_db=-6.0,
         highpass_hz=150.0,
@@ -61,9 +67,194 @@ FAMILY_PRESETS: Mapping[str, MixPreset] = {
 }
 
 
-def presets_for(names: Iterable[K]) -> dict[K, MixPreset]:
-    """The preset of every named stem family (unknown names get :data:`DEFAULT_PRESET`).
+@dataclass(frozen=True)
+class MixStyle:
+    """A genre's mix: its ``room``, full presets for the families it changes, and the ``vocal`` chain."""
+
+    room: ReverbSpace
+    vocal: MixPreset
+    families: Mapping[str, MixPreset] = field(default_factory=dict)
+
+    def preset(self, family: str) -> MixPreset:
+        """The channel for ``family`` in this style; every send goes to the style's room."""
+        if family == "vocals":
+            base = self.vocal
+        else:
+            base = self.families.get(family, FAMILY_PRESETS.get(family, DEFAULT_PRESET))
+        return replace(base, room=self.room)
+
+
+def _changed(**families: dict[str, Any]) -> dict[str, MixPreset]:
+    """Per family: :data:`FAMILY_PRESETS` with the given fields replaced."""
+    return {name: replace(FAMILY_PRESETS.get(name, DEFAULT_PRESET), **fields) for name, fields in families.items()}
+
+
+def _vocal(**fields: Any) -> MixPreset:
+    """The standard vocal chain with the given fields replaced."""
+    return replace(VOCAL_CHAIN, **fields)
+
+
+def _comp(threshold_db: float, ratio: float, attack_ms: float = 5.0, release_ms: float = 120.0) -> CompressorSettings:
+    return CompressorSettings(threshold_db=threshold_db, ratio=ratio, attack_ms=attack_ms, release_ms=release_ms)
+
+
+VOCAL_CHAIN = MixPreset(
+    highpass_hz=100.0,
+    eq=(EqBand("peak", 300.0, -2.0, 1.0), EqBand("peak", 3000.0, 1.5, 0.8), EqBand("high_shelf", 10000.0, 2.0)),
+    deesser=DeEsser(6500.0, -30.0, 4.0),
+    compressor=_comp(-24.0, 3.5),
+    reverb_send_db=-13.0,
+    level_over_rest_db=2.0,
+)
+"""The lead-vocal chain every style starts from: rumble cut, mud cut, presence, air, de-esser, 3.5:1."""
+
+MIX_STYLES: Mapping[str, MixStyle] = {
+    "pop": MixStyle(
+        ReverbSpace(0.5, 0.45, 1.0),
+        _vocal(delay=DelaySend(0.375, 0.25, -20.0), level_over_rest_db=2.5),
+        _changed(drums={"eq": (EqBand("low_shelf", 70.0, 2.0), EqBand("high_shelf", 8000.0, 1.5))}),
+    ),
+    "rock": MixStyle(
+        ReverbSpace(0.45, 0.55, 0.9),
+        _vocal(compressor=_comp(-22.0, 4.0, 3.0), reverb_send_db=-16.0, delay=DelaySend(0.12, 0.1, -22.0)),
+        _changed(
+            guitar={"gain_db": -2.0, "pan": -0.45, "eq": (EqBand("peak", 2500.0, 2.0, 0.9),)},
+            drums={"gain_db": 0.0, "compressor": _comp(-16.0, 4.0, 10.0, 120.0), "reverb_send_db": -16.0},
+            bass={"eq": (EqBand("peak", 800.0, 2.0, 1.0), EqBand("peak", 250.0, -2.0, 1.0))},
+        ),
+    ),
+    "metal": MixStyle(
+        ReverbSpace(0.35, 0.6, 0.8),
+        _vocal(compressor=_comp(-20.0, 5.0, 2.0), reverb_send_db=-17.0, level_over_rest_db=1.0),
+        _changed(
+            guitar={"gain_db": -1.0, "pan": -0.6, "highpass_hz": 110.0, "eq": (EqBand("peak", 500.0, -3.0, 1.0),)},
+            drums={"gain_db": 0.0, "eq": (EqBand("peak", 4000.0, 3.0, 1.0),), "compressor": _comp(-14.0, 5.0)},
+        ),
+    ),
+    "acoustic": MixStyle(
+        ReverbSpace(0.4, 0.5, 0.8),
+        _vocal(compressor=_comp(-26.0, 2.5, 10.0), reverb_send_db=-14.0, level_over_rest_db=3.0),
+        _changed(
+            guitar={
+                "gain_db": -2.0,
+                "pan": -0.2,
+                "eq": (EqBand("peak", 200.0, -2.0, 1.0), EqBand("high_shelf", 6000.0, 2.0)),
+            },
+            drums={"gain_db": -5.0, "reverb_send_db": -14.0},
+        ),
+    ),
+    "jazz": MixStyle(
+        ReverbSpace(0.6, 0.6, 1.0),
+        _vocal(compressor=_comp(-28.0, 2.0, 15.0, 200.0), reverb_send_db=-12.0, level_over_rest_db=2.0),
+        _changed(
+            drums={"gain_db": -5.0, "compressor": None, "reverb_send_db": -12.0},
+            bass={"compressor": _comp(-26.0, 2.0, 30.0, 250.0)},
+            woodwinds={"gain_db": -3.0, "pan": 0.3, "reverb_send_db": -10.0},
+            brass={"gain_db": -3.0, "pan": 0.35},
+        ),
+    ),
+    "soul": MixStyle(
+        ReverbSpace(0.5, 0.5, 1.0),
+        _vocal(compressor=_comp(-24.0, 3.0, 8.0), delay=DelaySend(0.25, 0.2, -22.0), level_over_rest_db=2.5),
+        _changed(brass={"gain_db": -3.0, "pan": 0.4}, keyboard={"gain_db": -3.0, "pan": -0.15}),
+    ),
+    "hiphop": MixStyle(
+        ReverbSpace(0.3, 0.6, 0.7),
+        _vocal(
+            compressor=_comp(-20.0, 4.5, 3.0, 80.0),
+            reverb_send_db=-20.0,
+            delay=DelaySend(0.33, 0.15, -24.0),
+            level_over_rest_db=3.0,
+        ),
+        _changed(
+            drums={"gain_db": 1.0, "eq": (EqBand("low_shelf", 60.0, 3.0), EqBand("peak", 400.0, -3.0, 1.2))},
+            bass={"gain_db": 1.0, "highpass_hz": 28.0, "eq": (EqBand("low_shelf", 60.0, 2.0),)},
+        ),
+    ),
+    "lofi": MixStyle(
+        ReverbSpace(0.45, 0.75, 0.7),
+        _vocal(eq=(EqBand("peak", 300.0, -2.0, 1.0), EqBand("high_shelf", 7000.0, -3.0)), reverb_send_db=-12.0),
+        _changed(
+            keyboard={"eq": (EqBand("high_shelf", 6000.0, -6.0), EqBand("low_shelf", 200.0, 1.5))},
+            drums={"gain_db": -3.0, "eq": (EqBand("high_shelf", 7000.0, -6.0),)},
+        ),
+    ),
+    "electronic": MixStyle(
+        ReverbSpace(0.65, 0.35, 1.0),
+        _vocal(compressor=_comp(-22.0, 4.0, 3.0), delay=DelaySend(0.5, 0.35, -18.0), level_over_rest_db=1.5),
+        _changed(
+            drums={"gain_db": 0.0, "eq": (EqBand("low_shelf", 60.0, 3.0),), "reverb_send_db": -22.0},
+            synth={"gain_db": -4.0, "pan": 0.0, "reverb_send_db": -10.0, "delay": DelaySend(0.375, 0.3, -20.0)},
+            fx={"gain_db": -7.0, "reverb_send_db": -6.0},
+        ),
+    ),
+    "ambient": MixStyle(
+        ReverbSpace(0.9, 0.3, 1.0),
+        _vocal(
+            compressor=_comp(-28.0, 2.0, 20.0, 250.0),
+            reverb_send_db=-6.0,
+            delay=DelaySend(0.6, 0.45, -16.0),
+            level_over_rest_db=1.0,
+        ),
+        _changed(
+            synth={"gain_db": -3.0, "reverb_send_db": -4.0},
+            keyboard={"reverb_send_db": -6.0, "delay": DelaySend(0.5, 0.4, -16.0)},
+            fx={"gain_db": -6.0, "reverb_send_db": -4.0},
+        ),
+    ),
+    "orchestral": MixStyle(
+        ReverbSpace(0.85, 0.5, 1.0),
+        _vocal(compressor=_comp(-26.0, 2.0, 15.0, 200.0), reverb_send_db=-9.0, level_over_rest_db=1.5),
+        _changed(
+            strings={"gain_db": -3.0, "pan": -0.3, "reverb_send_db": -7.0},
+            brass={"gain_db": -3.0, "pan": 0.35, "reverb_send_db": -8.0},
+            woodwinds={"gain_db": -4.0, "pan": 0.2, "reverb_send_db": -8.0},
+            percussion={"gain_db": -3.0, "pan": 0.0, "highpass_hz": 30.0, "reverb_send_db": -8.0},
+        ),
+    ),
+    "ballad": MixStyle(
+        ReverbSpace(0.7, 0.45, 1.0),
+        _vocal(
+            compressor=_comp(-26.0, 3.0, 8.0, 160.0),
+            reverb_send_db=-10.0,
+            delay=DelaySend(0.5, 0.25, -20.0),
+            level_over_rest_db=3.0,
+        ),
+        _changed(keyboard={"gain_db": -2.0, "pan": 0.0, "reverb_send_db": -12.0}, strings={"reverb_send_db": -8.0}),
+    ),
+    "guofeng": MixStyle(
+        ReverbSpace(0.75, 0.4, 1.0),
+        _vocal(reverb_send_db=-10.0, delay=DelaySend(0.45, 0.3, -20.0), level_over_rest_db=2.5),
+        _changed(
+            guitar={"gain_db": -2.0, "pan": -0.3, "reverb_send_db": -10.0},
+            woodwinds={"gain_db": -3.0, "pan": 0.3, "reverb_send_db": -9.0},
+            strings={"reverb_send_db": -9.0},
+        ),
+    ),
+    "reggae": MixStyle(
+        ReverbSpace(0.55, 0.5, 1.0),
+        _vocal(delay=DelaySend(0.4, 0.45, -16.0), reverb_send_db=-15.0),
+        _changed(
+            bass={"gain_db": 1.0, "eq": (EqBand("low_shelf", 80.0, 3.0), EqBand("high_shelf", 2000.0, -4.0))},
+            guitar={"pan": 0.4, "highpass_hz": 250.0, "delay": DelaySend(0.2, 0.3, -18.0)},
+        ),
+    ),
+    "latin": MixStyle(
+        ReverbSpace(0.5, 0.45, 1.0),
+        _vocal(delay=DelaySend(0.25, 0.2, -22.0)),
+        _changed(percussion={"gain_db": -3.0, "pan": 0.4}, brass={"gain_db": -2.0, "pan": -0.35}),
+    ),
+}
+"""Mix styles by name (``Genre.mix``)."""
+
+
+def presets_for(names: Iterable[K], mix: str | None = None) -> dict[K, MixPreset]:
+    """The preset of every named stem family in mix style ``mix`` (``None`` or unknown: the plain
+    family presets; unknown families get :data:`DEFAULT_PRESET`).
 
     Keys keep their type, so ``str``-valued enums such as ``StemFamily`` work unchanged.
     """
-    return {name: FAMILY_PRESETS.get(name, DEFAULT_PRESET) for name in names}
+    style = MIX_STYLES.get(mix or "")
+    if style is None:
+        return {name: FAMILY_PRESETS.get(name, DEFAULT_PRESET) for name in names}
+    return {name: style.preset(name) for name in names}

@@ -38,6 +38,8 @@ class SongRequest:
     max_duration_s: float = 240.0
     target_duration_s: float | None = None
     seed: int | None = None
+    voice: str | None = None  # a persona's voice id (engines.builtin.singer.voices); wins over vocal_gender
+    persona_style: str = ""  # a persona's style fingerprint as style text (genre, moods, tempo, key)
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ class TrackResult:
     """Everything a rendered track leaves behind in its working directory.
 
     ``audio_mp3`` is the final MP3 (byte-identical to what the stream served); ``stems`` maps stem family
-    names to FLAC files of the pre-master stems, which sum to the pre-master mix.
+    names to FLAC files of the mastered stems, which sum to the mastered mix (``master_audio``).
     """
 
     duration_s: float

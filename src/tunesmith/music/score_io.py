@@ -79,9 +79,7 @@ def score_to_dict(score: Score) -> dict[str, Any]:
         "meter": list(score.meter),
         "key": {"tonic": score.key.tonic, "mode": score.key.mode},
         "ticks_per_beat": score.ticks_per_beat,
-        "sections": [
-            {"kind": s.kind, "label": s.label, "start": s.start, "end": s.end} for s in score.sections
-        ],
+        "sections": [{"kind": s.kind, "label": s.label, "start": s.start, "end": s.end} for s in score.sections],
         "chords": [[c.start, c.duration, c.root, c.quality] for c in score.chords],
         "parts": [_part_dict(p) for p in score.parts],
         "vocal": _vocal_dict(score.vocal) if score.vocal else None,
@@ -128,9 +126,7 @@ def score_from_dict(d: dict[str, Any]) -> Score:
             tempo_bpm=float(d["tempo_bpm"]),
             meter=(int(d["meter"][0]), int(d["meter"][1])),
             key=Key(int(d["key"]["tonic"]), d["key"]["mode"]),
-            sections=tuple(
-                Section(s["kind"], s["label"], int(s["start"]), int(s["end"])) for s in d["sections"]
-            ),
+            sections=tuple(Section(s["kind"], s["label"], int(s["start"]), int(s["end"])) for s in d["sections"]),
             chords=tuple(ChordSymbol(int(s), int(n), int(r), q) for s, n, r, q in d["chords"]),
             parts=tuple(_part(p) for p in d["parts"]),
             vocal=_vocal(d["vocal"]) if d["vocal"] else None,

@@ -145,10 +145,7 @@ def chords_over_bars(
 ) -> list[ChordSymbol]:
     """One chord per bar for ``bars`` bars from tick ``start``, cycling the progression."""
     chords = progression_chords(numerals, key)
-    return [
-        ChordSymbol(start + bar * ticks_per_bar, ticks_per_bar, *chords[bar % len(chords)])
-        for bar in range(bars)
-    ]
+    return [ChordSymbol(start + bar * ticks_per_bar, ticks_per_bar, *chords[bar % len(chords)]) for bar in range(bars)]
 
 
 def nearest_pitch(pitch_class: int, around: int) -> int:

@@ -21,7 +21,8 @@ from tunesmith.tasks import accounts
 from tunesmith.tasks.states import ACTIVE, FAILED, Status, sources
 
 CONTENT_TYPES = {".mp3": "audio/mpeg", ".flac": "audio/flac", ".wav": "audio/wav", ".png": "image/png",
-                 ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".json": "application/json"}
+                 ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".json": "application/json", ".mid": "audio/midi",
+                 ".mp4": "video/mp4"}
 
 _ACTIVE = [s.value for s in ACTIVE]
 

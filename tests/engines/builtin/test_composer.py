@@ -99,8 +99,8 @@ def test_typical_song_length_and_parts(style: str) -> None:
     assert 80 <= score.duration_s <= 180, score.duration_s
     families = {p.family for p in score.parts}
     assert StemFamily.DRUMS in families and StemFamily.BASS in families
-    assert families & {StemFamily.KEYBOARD, StemFamily.GUITAR}
-    assert families & {StemFamily.STRINGS, StemFamily.SYNTH}
+    assert families & {StemFamily.KEYBOARD, StemFamily.GUITAR, StemFamily.SYNTH}
+    assert families & {StemFamily.STRINGS, StemFamily.SYNTH, StemFamily.KEYBOARD, StemFamily.WOODWINDS}
     assert score.sections[0].kind == "intro" and score.sections[-1].kind == "outro"
     assert [c.start for c in score.chords] == sorted(c.start for c in score.chords)
 

@@ -10,9 +10,11 @@ from tunesmith.api.deps import BodyDep, ContainerDep, KeyDep
 from tunesmith.api.errors import ok
 from tunesmith.api.schemas.generate import GenerateBody, to_song_request
 from tunesmith.api.schemas.music import record_info
+from tunesmith.api.schemas.persona import with_persona
+from tunesmith.api.schemas.sounds import sounds_record_info
 from tunesmith.api.submit import callback_url, parse
 from tunesmith.errors import BadRequest
-from tunesmith.tasks import service
+from tunesmith.tasks import personas, service
 
 router = APIRouter(prefix="/api/v1/generate", tags=["music"])
 
@@ -21,6 +23,8 @@ router = APIRouter(prefix="/api/v1/generate", tags=["music"])
 def generate(body: BodyDep, key: KeyDep, c: ContainerDep) -> dict[str, Any]:
     parsed = parse(GenerateBody, body)
     request = to_song_request(parsed)
+    if parsed.personaId:
+        request = with_persona(request, personas.get(c.db, key.id, parsed.personaId))
     callback = callback_url(c, parsed.callBackUrl)
     sub = service.Submission.music(
         key_id=key.id, operation="generate", model=parsed.model, param=body, request=request,
@@ -35,4 +39,6 @@ def generate(body: BodyDep, key: KeyDep, c: ContainerDep) -> dict[str, Any]:
 def get_record_info(key: KeyDep, c: ContainerDep, taskId: str = "") -> dict[str, Any]:  # noqa: N803
     if not taskId:
         raise BadRequest("taskId is required")
-    return ok(record_info(service.get(c.db, key.id, taskId), c.signer))
+    view = service.get(c.db, key.id, taskId)
+    render = sounds_record_info if view.task.operation == "sounds" else record_info  # sounds run as jobs
+    return ok(render(view, c.signer))

@@ -62,8 +62,8 @@ def _check_common(body: GenerateBody, spec: ModelSpec) -> None:
             raise BadRequest(f"{name} must be a number from 0 to 1 in steps of 0.01")
     if body.personaModel is not None and body.personaModel not in ("style_persona", "voice_persona"):
         raise BadRequest("personaModel must be 'style_persona' or 'voice_persona'")
-    if body.personaId:
-        raise BadRequest("personaId: personas are not available on this server yet")
+    if body.personaId is not None and not body.customMode:
+        raise BadRequest("personaId is only allowed in custom mode")
     _check_len("style", body.style, spec.style_max, spec.name)
     _check_len("title", body.title, spec.title_max, spec.name)
     _check_len("negativeTags", body.negativeTags, 1000, spec.name)

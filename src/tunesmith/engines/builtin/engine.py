@@ -16,7 +16,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from tunesmith.dsp.master import master
+from tunesmith.dsp.master import master_stems
 from tunesmith.dsp.mix import mix_stems, trim_to_headroom
 from tunesmith.dsp.presets import presets_for
 from tunesmith.dsp.resample import resample
@@ -120,9 +120,10 @@ class BuiltinEngine:
             vocal = singer.sing(score, sample_rate=self.sample_rate) if _has_vocal(score) else None
         with timer("mix"):
             stems = _common_length(_with_vocal(stems, vocal, self.sample_rate))
-            processed, premaster = trim_to_headroom(*mix_stems(stems, presets_for(stems), self.sample_rate))
+            presets = presets_for(stems, score.metadata.get("mix"))
+            processed, premaster = trim_to_headroom(*mix_stems(stems, presets, self.sample_rate))
         with timer("master"):
-            mastered = master(premaster, self.sample_rate)
+            processed, mastered = master_stems(processed, premaster, self.sample_rate)
         return processed, mastered, vocal
 
     def _encode(self, mastered: Audio, path: Path, stream: ProgressSink) -> Path:

@@ -16,6 +16,14 @@ from typing import Any
 
 JOBS: dict[str, str] = {
     "wav": "tunesmith.engines.jobs.wav:export_wav",
+    "mp4": "tunesmith.engines.jobs.video:make_video",
+    "cover_image": "tunesmith.engines.jobs.covers:make_cover_images",
+    "recovery": "tunesmith.engines.jobs.recovery:recover_links",
+    "sounds": "tunesmith.engines.jobs.sounds:make_sounds",
+    "separate_vocal": "tunesmith.engines.jobs.stems:separate",
+    "split_stem": "tunesmith.engines.jobs.stems:separate",
+    "midi": "tunesmith.engines.jobs.midi:export_midi",
+    "lyrics": "tunesmith.engines.jobs.lyrics:write_lyrics_job",
 }
 
 

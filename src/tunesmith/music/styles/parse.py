@@ -1,4 +1,11 @@
-"""Free-text style prompt (EN/ZH) → a resolved style the composer can act on."""
+"""Free-text style prompt (EN/ZH) → a resolved style the composer can act on.
+
+Reads, in English and Chinese: genre keywords (the longest-covering genre wins; genres named in the
+negative tags are never chosen), mood words, explicit tempo (``92 bpm``, ``每分钟90拍``), key
+(``in D minor``, ``F#m``, ``降E大调``) and meter (``6/8``, ``waltz``), named instruments (they take over
+their role, so they sound), vocal descriptors (``female vocals``, ``男声``), "instrumental" words, and
+exclusions — the negative tags, plus negated phrases in the style (``no drums``, ``不要鼓``).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +17,15 @@ from functools import cache
 from tunesmith.music.score import StemFamily
 from tunesmith.music.styles.genres import DEFAULT_GENRE, GENRES, GENRES_BY_NAME
 from tunesmith.music.styles.model import Genre, Instrument, Mood
-from tunesmith.music.styles.vocabulary import FAMILY_WORDS, MOODS, NEGATIONS_EN, NEGATIONS_ZH
+from tunesmith.music.styles.vocabulary import (
+    FAMILY_WORDS,
+    INSTRUMENT_WORDS,
+    INSTRUMENTAL_WORDS,
+    MOODS,
+    NEGATIONS_EN,
+    NEGATIONS_ZH,
+    VOICE_WORDS,
+)
 from tunesmith.music.theory import MODE_FAMILY, PITCH_CLASS_SPELLING, SCALES, parse_pitch_class
 
 TEMPO_LIMITS = (40.0, 220.0)
@@ -33,9 +48,7 @@ _KEY_WITH_MODE_RE = re.compile(
 )
 _KEY_AFTER_IN_RE = re.compile(r"\b(?:in|key of|key)\s+([A-G])([#b♯♭]?)(m)?(?![A-Za-z])")
 _KEY_ZH_RE = re.compile(r"(升|降)?([A-G])\s*([#b♯♭]?)\s*(大调|小调)")
-_MODE_ONLY_RE = re.compile(
-    r"\b(major|minor|dorian|mixolydian|lydian|phrygian)\b(?:\s+key)?|(大调|小调)", re.I
-)
+_MODE_ONLY_RE = re.compile(r"\b(major|minor|dorian|mixolydian|lydian|phrygian)\b(?:\s+key)?|(大调|小调)", re.I)
 _METER_RE = re.compile(r"\b(2|3|4|5|6|7|9|12)\s*/\s*(2|4|8|16)\b")
 
 
@@ -45,7 +58,9 @@ class ResolvedStyle:
 
     ``tempo_bpm``/``tonic``/``mode``/``meter`` are explicit user overrides (``None`` = composer chooses);
     ``tempo_range`` (quarter-note BPM) and ``modes`` are the genre's, already nudged by mood words.
-    ``excluded`` families must never sound; ``preferred`` families were named positively.
+    ``excluded`` families must never sound; ``preferred`` families were named positively; ``named``
+    are the instruments the prompt names (``named_words`` the words that named them); ``voice`` is a
+    vocal gender descriptor (``"f"``/``"m"``) and ``instrumental`` asks for no voice at all.
     """
 
     genre: Genre
@@ -58,16 +73,28 @@ class ResolvedStyle:
     meter: tuple[int, int] | None = None
     excluded: frozenset[StemFamily] = frozenset()
     preferred: frozenset[StemFamily] = frozenset()
+    named: tuple[Instrument, ...] = ()
+    named_words: tuple[str, ...] = ()
+    voice: str | None = None
+    instrumental: bool = False
+
+    def candidates(self, role: str) -> list[Instrument]:
+        """Non-excluded instruments for ``role``: named ones first, then preferred families, then the
+        genre's own order."""
+        own = [i for i in self.genre.instruments_for(role) if i.family not in self.excluded]
+        own.sort(key=lambda i: i.family not in self.preferred)
+        return [i for i in self.named if i.role == role and i.family not in self.excluded] + own
 
     def instrument_for(self, role: str) -> Instrument | None:
-        """The instrument for ``role``: first non-excluded candidate, named families first."""
-        allowed = [i for i in self.genre.instruments_for(role) if i.family not in self.excluded]
-        allowed.sort(key=lambda i: i.family not in self.preferred)
-        return allowed[0] if allowed else None
+        """The first candidate for ``role`` (see :meth:`candidates`), or ``None``."""
+        found = self.candidates(role)
+        return found[0] if found else None
 
     def tags(self) -> str:
         """A comma-separated tag list describing this style, parseable back to the same genre."""
-        parts = [*self.genre.tags, *self.moods]
+        parts = [*self.genre.tags, *self.moods, *self.named_words]
+        parts += [w for w, g in VOICE_WORDS.items() if g == self.voice][:1]
+        parts += ["instrumental"] if self.instrumental else []
         if self.tempo_bpm is not None:
             parts.append(f"{self.tempo_bpm:g} bpm")
         if self.tonic is not None:
@@ -93,7 +120,7 @@ def style_vocabulary() -> frozenset[str]:
     """Every genre keyword, mood word and instrument word (EN lower-case and ZH) the parser knows."""
     words = {w for g in GENRES for w in (*g.keywords_en, *g.keywords_zh, *g.tags)}
     words |= {w for m in MOODS for w in (*m.words_en, *m.words_zh)}
-    return frozenset(words | set(FAMILY_WORDS))
+    return frozenset(words | set(FAMILY_WORDS) | set(INSTRUMENT_WORDS) | set(VOICE_WORDS))
 
 
 def strip_style_words(text: str) -> str:
@@ -104,15 +131,26 @@ def strip_style_words(text: str) -> str:
     return lowered
 
 
-def match_genre(text: str) -> Genre:
-    """The genre whose keywords cover the most characters of ``text``; pop when nothing matches."""
+def genre_scores(text: str) -> dict[str, int]:
+    """Per genre name: how many characters of ``text`` its keywords cover (0 = not mentioned)."""
     lowered = text.lower()
-    scores = {
-        g.name: sum(len(k) for k in (*g.keywords_en, *g.keywords_zh) if contains_word(lowered, k))
-        for g in GENRES
-    }
-    best = max(scores, key=lambda name: scores[name])
-    return GENRES_BY_NAME[best] if scores[best] > 0 else GENRES_BY_NAME[DEFAULT_GENRE]
+    return {g.name: sum(len(k) for k in (*g.keywords_en, *g.keywords_zh) if contains_word(lowered, k)) for g in GENRES}
+
+
+def match_genre(text: str, excluded: frozenset[str] = frozenset()) -> Genre:
+    """The genre whose keywords cover the most characters of ``text``, never one in ``excluded``;
+    the default genre (or the first allowed one) when nothing matches."""
+    scores = {name: score for name, score in genre_scores(text).items() if name not in excluded}
+    best = max(scores, key=lambda name: scores[name], default=None)
+    if best is not None and scores[best] > 0:
+        return GENRES_BY_NAME[best]
+    fallback = DEFAULT_GENRE if DEFAULT_GENRE not in excluded else next(iter(scores), DEFAULT_GENRE)
+    return GENRES_BY_NAME[fallback]
+
+
+def named_genres(text: str) -> frozenset[str]:
+    """Names of every genre a keyword of ``text`` mentions."""
+    return frozenset(name for name, score in genre_scores(text).items() if score > 0)
 
 
 def match_moods(text: str) -> tuple[Mood, ...]:
@@ -120,15 +158,45 @@ def match_moods(text: str) -> tuple[Mood, ...]:
     return tuple(m for m in MOODS if any(contains_word(lowered, w) for w in (*m.words_en, *m.words_zh)))
 
 
+def _blank(text: str, word: str) -> str:
+    return _word_re(word).sub(" ", text) if word.isascii() else text.replace(word, " ")
+
+
 def families_named(text: str) -> frozenset[StemFamily]:
-    """Every stem family an instrument word in ``text`` names."""
+    """Every stem family a family or instrument word in ``text`` names (longest words first)."""
     lowered = text.lower()
     found: set[StemFamily] = set()
-    for word in sorted(FAMILY_WORDS, key=len, reverse=True):
+    words: dict[str, tuple[StemFamily, ...]] = {w: (i.family,) for w, i in INSTRUMENT_WORDS.items()}
+    words.update(FAMILY_WORDS)
+    for word in sorted(words, key=len, reverse=True):
         if contains_word(lowered, word):
-            found.update(FAMILY_WORDS[word])
-            lowered = _word_re(word).sub(" ", lowered) if word.isascii() else lowered.replace(word, " ")
+            found.update(words[word])
+            lowered = _blank(lowered, word)
     return frozenset(found)
+
+
+def instruments_named(text: str) -> tuple[tuple[str, Instrument], ...]:
+    """(word, instrument) for every instrument word in ``text``, longest words first, each once."""
+    lowered = text.lower()
+    found: list[tuple[str, Instrument]] = []
+    for word in sorted(INSTRUMENT_WORDS, key=len, reverse=True):
+        if contains_word(lowered, word):
+            found.append((word, INSTRUMENT_WORDS[word]))
+            lowered = _blank(lowered, word)
+    return tuple(found)
+
+
+def voice_named(text: str) -> str | None:
+    """``"f"``/``"m"`` when a vocal descriptor (``female vocals``, ``男声``) appears, longest first."""
+    lowered = text.lower()
+    ordered = sorted(VOICE_WORDS, key=len, reverse=True)
+    return next((VOICE_WORDS[w] for w in ordered if contains_word(lowered, w)), None)
+
+
+def asks_instrumental(text: str) -> bool:
+    """Whether ``text`` has an "instrumental" style word (``instrumental``, ``纯音乐`` …)."""
+    lowered = text.lower()
+    return any(contains_word(lowered, w) for w in INSTRUMENTAL_WORDS)
 
 
 def negated_phrases(text: str) -> list[str]:
@@ -158,9 +226,7 @@ def explicit_key(text: str) -> tuple[int | None, str | None]:
         return parse_pitch_class(name), MODE_WORDS[zh.group(4)]
     with_mode = _KEY_WITH_MODE_RE.search(text)
     if with_mode:
-        return parse_pitch_class(with_mode.group(1) + with_mode.group(2)), MODE_WORDS[
-            with_mode.group(3).lower()
-        ]
+        return parse_pitch_class(with_mode.group(1) + with_mode.group(2)), MODE_WORDS[with_mode.group(3).lower()]
     after_in = _KEY_AFTER_IN_RE.search(text)
     if after_in:
         mode = "minor" if after_in.group(3) else None
@@ -194,12 +260,15 @@ def parse_style(text: str, negative: str = "") -> ResolvedStyle:
     Negative tags remove every family their instrument words name; in ``text`` only negated words
     (``no drums``, ``不要鼓``) remove families.
     """
-    text = text or ""
+    text, negative = text or "", negative or ""
     negated = "，".join(negated_phrases(text))
-    excluded = families_named(negative or "") | families_named(negated)
+    instrumental = asks_instrumental(text)
+    voiceless = frozenset({StemFamily.VOCALS, StemFamily.BACKING_VOCALS}) if instrumental else frozenset()
+    excluded = families_named(negative) | families_named(negated) | voiceless
     positive = families_named(text) - families_named(negated)
+    named = tuple((w, i) for w, i in instruments_named(text) if i.family not in excluded)
     moods = match_moods(text)
-    genre = match_genre(text)
+    genre = match_genre(text, named_genres(negative) | named_genres(negated))
     tempo_range, modes = _nudged(genre, moods)
     tonic, mode = explicit_key(text)
     if mode is not None and mode not in SCALES:
@@ -215,4 +284,8 @@ def parse_style(text: str, negative: str = "") -> ResolvedStyle:
         meter=explicit_meter(text),
         excluded=excluded,
         preferred=positive,
+        named=tuple(i for _, i in named),
+        named_words=tuple(w for w, _ in named),
+        voice=voice_named(text),
+        instrumental=instrumental,
     )

@@ -1,4 +1,9 @@
-"""How full each kind of section is: which drum lanes play, which roles play, how loud. Pure data."""
+"""How full each kind of section is: which drum lanes play, which roles play, how loud. Pure data.
+
+Arrangements build up: roles in :data:`LATE_ROLES` join a section kind only from its second
+occurrence on (the second verse gains pad and percussion, the second chorus a counter-melody), and the
+last chorus always has everything.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,8 @@ from tunesmith.music.styles import TRIPLE_DEFAULT, Genre, RhythmPatterns
 @dataclass(frozen=True, slots=True)
 class SectionArrangement:
     """Per-section-kind arrangement: drum ``lanes`` that play, ``energy`` velocity scale (0.5–1.1),
-    which accompaniment roles sound, crash on the first bar, drum fill on the last bar."""
+    which accompaniment roles sound, crash on the first bar, drum fill on the last bar, and a riser
+    (fx role) into the next section."""
 
     lanes: tuple[str, ...]
     energy: float
@@ -19,21 +25,34 @@ class SectionArrangement:
     pad: bool = True
     crash: bool = True
     fill: bool = False
+    lead: bool = False
+    perc: bool = True
+    riser: bool = False
+
+    def plays(self, role: str) -> bool:
+        """Whether pitched/percussion ``role`` sounds in this kind of section (drums: see ``lanes``)."""
+        return bool(getattr(self, role, True))
 
 
 ALL_LANES = ("kick", "snare", "hat")
 
 ARRANGEMENTS: dict[str, SectionArrangement] = {
-    "intro": SectionArrangement(("hat",), 0.7, bass=False, crash=False, fill=True),
-    "verse": SectionArrangement(ALL_LANES, 0.85, pad=False),
-    "pre_chorus": SectionArrangement(("kick", "hat"), 0.9, fill=True),
-    "chorus": SectionArrangement(ALL_LANES, 1.0, fill=True),
-    "post_chorus": SectionArrangement(ALL_LANES, 0.95),
-    "bridge": SectionArrangement(("kick", "hat"), 0.8, fill=True),
-    "instrumental": SectionArrangement(ALL_LANES, 0.95, fill=True),
-    "break": SectionArrangement(ALL_LANES, 1.0, bass=False, comp=False, pad=False, crash=False),
-    "outro": SectionArrangement(("kick", "hat"), 0.75),
+    "intro": SectionArrangement(("hat",), 0.7, bass=False, crash=False, fill=True, lead=True, perc=False),
+    "verse": SectionArrangement(ALL_LANES, 0.85, pad=True),
+    "pre_chorus": SectionArrangement(("kick", "hat"), 0.9, fill=True, riser=True),
+    "chorus": SectionArrangement(ALL_LANES, 1.0, fill=True, lead=True),
+    "post_chorus": SectionArrangement(ALL_LANES, 0.95, lead=True),
+    "bridge": SectionArrangement(("kick", "hat"), 0.8, fill=True, perc=False, riser=True),
+    "instrumental": SectionArrangement(ALL_LANES, 0.95, fill=True, lead=True),
+    "break": SectionArrangement(ALL_LANES, 1.0, bass=False, comp=False, pad=False, crash=False, riser=True),
+    "outro": SectionArrangement(("kick", "hat"), 0.75, lead=True, perc=False),
 }
+LATE_ROLES: dict[str, frozenset[str]] = {
+    "verse": frozenset({"pad", "perc"}),
+    "chorus": frozenset({"lead"}),
+    "pre_chorus": frozenset({"perc"}),
+}
+"""Section kind → roles that only join from the kind's second occurrence on."""
 DEFAULT_ARRANGEMENT = ARRANGEMENTS["verse"]
 
 REGISTER: dict[str, float] = {
@@ -62,6 +81,15 @@ INSTRUMENTAL_LABELS: dict[str, str] = {
 
 def arrangement_for(kind: str) -> SectionArrangement:
     return ARRANGEMENTS.get(kind, DEFAULT_ARRANGEMENT)
+
+
+def role_plays(role: str, kind: str, occurrence: int, last_of_kind: bool) -> bool:
+    """Whether ``role`` sounds in the ``occurrence``-th (0-based) section of ``kind``; the last chorus
+    of the song plays every role its arrangement allows, even a late one."""
+    if not arrangement_for(kind).plays(role):
+        return False
+    late = role in LATE_ROLES.get(kind, frozenset())
+    return not late or occurrence > 0 or (last_of_kind and kind == "chorus")
 
 
 def generic_patterns(steps: int) -> RhythmPatterns:

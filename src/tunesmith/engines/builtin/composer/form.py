@@ -211,9 +211,7 @@ def with_final_chorus(form: list[SectionPlan], max_bars: int) -> list[SectionPla
     return form[:at] + [chorus] + form[at:]
 
 
-def fitted(
-    form: list[SectionPlan], bar_seconds: float, *, max_s: float, target_s: float | None
-) -> list[SectionPlan]:
+def fitted(form: list[SectionPlan], bar_seconds: float, *, max_s: float, target_s: float | None) -> list[SectionPlan]:
     """Fit the form between ~30 s (or the target) and ``max_s``/``target_s`` seconds."""
     limit_s = min(max_s, target_s) if target_s else max_s
     max_bars = max(int(limit_s / bar_seconds), 1)
@@ -223,3 +221,23 @@ def fitted(
     if target_s is None and total_bars(form) * bar_seconds < PREFERRED_MIN_S:
         form = with_final_chorus(form, max_bars)
     return lengthened(form, min_bars, max_bars)
+
+
+BREAK_BARS = 2
+"""Bars of the break that a high weirdness inserts before the last chorus."""
+
+
+def with_break(form: list[SectionPlan]) -> list[SectionPlan]:
+    """The form with a :data:`BREAK_BARS`-bar break before its last chorus (unchanged without one)."""
+    last = next((i for i in range(len(form) - 1, -1, -1) if form[i].kind == "chorus"), None)
+    if last is None or (last > 0 and form[last - 1].kind == "break"):
+        return form
+    return form[:last] + [SectionPlan("break", "Break", BREAK_BARS)] + form[last:]
+
+
+def with_bridge(form: list[SectionPlan]) -> list[SectionPlan]:
+    """An instrumental form with a bridge before its last section (unchanged if it has one)."""
+    if any(s.kind == "bridge" for s in form) or len(form) < 2:
+        return form
+    bridge = SectionPlan("bridge", INSTRUMENTAL_LABELS["bridge"], INSTRUMENTAL_BARS.get("bridge", 8))
+    return form[:-1] + [bridge] + form[-1:]

@@ -18,7 +18,10 @@ class Bar:
     """One bar of the song with its harmony and place in the form.
 
     ``start`` is in ticks; ``chord`` sounds for the whole bar; ``next_chord`` is the following bar's
-    chord (the same chord on the final bar); ``first``/``last`` mark section edges, ``final`` the song end.
+    chord (the same chord on the final bar); ``first``/``last`` mark section edges, ``final`` the song end;
+    ``occurrence`` counts earlier sections of the same kind, ``last_of_kind`` marks the kind's last
+    section; ``energy`` is the velocity factor of the dynamic arc (about 0.6–1.15); ``next_kind`` is
+    the kind of the following section (``""`` at the end).
     """
 
     index: int
@@ -30,6 +33,10 @@ class Bar:
     first: bool
     last: bool
     final: bool
+    occurrence: int = 0
+    last_of_kind: bool = False
+    energy: float = 1.0
+    next_kind: str = ""
 
 
 def steps_per_bar(meter: tuple[int, int]) -> int:

@@ -57,7 +57,9 @@ def line_stresses(words: Sequence[LyricWord], language: str) -> list[bool]:
     return [s for w in words for s in word_stresses(w, language)]
 
 
-def _base_lengths(stresses: Sequence[bool], usable: int, rng: random.Random) -> list[int]:
+def _base_lengths(
+    stresses: Sequence[bool], usable: int, rng: random.Random, dotted: float = DOTTED_CHANCE
+) -> list[int]:
     n = len(stresses)
     base = next((b for b in BASE_LENGTHS if n * b <= usable * 0.75), 1)
     lengths = [base] * n
@@ -68,19 +70,20 @@ def _base_lengths(stresses: Sequence[bool], usable: int, rng: random.Random) -> 
         if lengths[i] > 1:
             lengths[i], overflow = lengths[i] - 1, overflow - 1
     for i in range(n - 2):
-        if lengths[i] == lengths[i + 1] == 2 and stresses[i] and rng.random() < DOTTED_CHANCE:
+        if lengths[i] == lengths[i + 1] == 2 and stresses[i] and rng.random() < dotted:
             lengths[i], lengths[i + 1] = 3, 1
     return lengths
 
 
 def line_rhythm(
-    stresses: Sequence[bool], total_steps: int, beat: int, rng: random.Random
+    stresses: Sequence[bool], total_steps: int, beat: int, rng: random.Random, dotted: float = DOTTED_CHANCE
 ) -> list[tuple[int, int]]:
     """(step offset, length in steps) per syllable within ``total_steps``; stressed syllables move onto
-    beats (every ``beat`` steps) when time allows, and the last note is held towards the phrase end."""
+    beats (every ``beat`` steps) when time allows, and the last note is held towards the phrase end.
+    ``dotted`` is the probability that two 8ths become dotted 8th + 16th."""
     breath = BREATH_STEPS if total_steps >= len(stresses) + BREATH_STEPS else 0
     usable = total_steps - breath
-    lengths = _base_lengths(stresses, usable, rng)
+    lengths = _base_lengths(stresses, usable, rng, dotted)
     spare = usable - sum(lengths)
     pos, out = 0, list[list[int]]()
     for length, stressed in zip(lengths, stresses, strict=True):
@@ -112,14 +115,15 @@ class PitchPicker:
         self.low = max(voice_low, min(round(centre - half), voice_high - 7))
         self.high = min(voice_high, max(round(centre + half), voice_low + 7))
 
-    def pick(self, chord_pcs: Sequence[int], strong: bool, target: float, tonic: int | None) -> int:
-        """One pitch; ``tonic`` (a pitch class) is favoured when given (section-final notes)."""
+    def pick(self, chord_pcs: Sequence[int], strong: bool, target: float, tonic: int | None, pull: float = 0.6) -> int:
+        """One pitch; ``tonic`` (a pitch class) is favoured when given (section-final notes); ``pull``
+        weighs closeness to ``target`` (per semitone) against smooth motion (0.9 per semitone)."""
         band = [p for p in range(self.low, self.high + 1) if p % 12 in self.scale]
         tones = [p for p in band if p % 12 in chord_pcs] if strong else band
         previous = self.previous if self.previous is not None else round(target)
         scores = {
             p: abs(p - previous) * 0.9
-            + abs(p - target) * 0.6
+            + abs(p - target) * pull
             + self.rng.random() * 2.2
             + (1.5 if p == previous else 0.0)
             - (3.0 if tonic is not None and p % 12 == tonic else 0.0)
@@ -144,8 +148,11 @@ def line_pitches(
     span: int,
     beat: int,
     final_tonic: int | None,
+    targets: Sequence[float] | None = None,
+    pull: float = 0.6,
 ) -> list[int]:
-    """A pitch per rhythm slot following the chords under it, arching up then down around ``centre``."""
+    """A pitch per rhythm slot following the chords under it, arching up then down around ``centre``,
+    or following ``targets`` (a hook's pitches, cycled) with weight ``pull``."""
     ticks_per_bar = bars[1].start - bars[0].start if len(bars) > 1 else bars[0].chord.duration
     lift = picker.rng.uniform(-1.5, 1.5)
     pitches = []
@@ -153,11 +160,10 @@ def line_pitches(
         tick = start + step * STEP_TICKS
         last = i == len(rhythm) - 1
         arc = math.sin(math.pi * (i + 0.5) / len(rhythm)) - 0.35
-        target = centre + lift + arc * span / 3
+        target = targets[i % len(targets)] if targets else centre + lift + arc * span / 3
         tonic = final_tonic if last else None
-        pitches.append(
-            picker.pick(_chord_at(bars, tick, ticks_per_bar), step % beat == 0 or last, target, tonic)
-        )
+        strong = step % beat == 0 or last
+        pitches.append(picker.pick(_chord_at(bars, tick, ticks_per_bar), strong, target, tonic, pull))
     return pitches
 
 

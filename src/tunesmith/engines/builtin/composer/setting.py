@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from tunesmith.music.score import TICKS_PER_BEAT, Key
 from tunesmith.music.styles import ResolvedStyle
+from tunesmith.music.styles.controls import DEFAULT_CONTROLS, Controls
+from tunesmith.music.styles.parse import TEMPO_LIMITS
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,10 +29,11 @@ class Setting:
         return self.ticks_per_bar * 60.0 / (self.tempo_bpm * TICKS_PER_BEAT)
 
 
-def choose_setting(style: ResolvedStyle, rng: random.Random) -> Setting:
-    """Explicit tempo/meter/key win; otherwise a whole-BPM tempo in range, a meter and mode from the
-    genre's weighted pools, and any of the 12 tonics."""
-    low, high = style.tempo_range
+def choose_setting(style: ResolvedStyle, rng: random.Random, controls: Controls = DEFAULT_CONTROLS) -> Setting:
+    """Explicit tempo/meter/key win; otherwise a whole-BPM tempo from the style-weight window of the
+    genre's (mood-nudged) range, a meter and mode from the genre's weighted pools, any of 12 tonics."""
+    low, high = controls.tempo_window(*style.tempo_range)
+    low, high = max(low, TEMPO_LIMITS[0]), min(high, TEMPO_LIMITS[1])
     tempo = style.tempo_bpm if style.tempo_bpm is not None else float(rng.randint(round(low), round(high)))
     meter = style.meter or rng.choice(style.genre.meters)
     mode = style.mode or rng.choice(style.modes)

@@ -1,4 +1,10 @@
-"""Lays the lyric lines of the form onto bars: the lead vocal line of the score."""
+"""Lays the lyric lines of the form onto bars: the lead vocal line of the score.
+
+Material is reused and varied: a line in the same place of a repeated section (same kind, offset and
+syllable count) gets the earlier melody, and on repeats one line in :data:`VARIATION_CHANCE` re-picks
+its second half. Chorus lines follow the chorus's first line (the hook) closely, so the chorus is both
+higher (:data:`~.arrangement.REGISTER`) and more repetitive than the verse.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +28,11 @@ from tunesmith.engines.builtin.singer.voices import Voice
 from tunesmith.music.score import LyricLine, SungSyllable, VocalLine
 
 DEFAULT_REGISTER = 0.45
+HOOK_KINDS = frozenset({"chorus", "post_chorus"})
+HOOK_PULL = 2.0
+"""Weight per semitone pulling a chorus line onto the hook's pitches (the verse arch uses 0.6)."""
+VARIATION_CHANCE = 0.35
+"""Probability that a reused line of a repeated section re-picks the second half of its melody."""
 
 
 @dataclass
@@ -38,32 +49,62 @@ class VocalContext:
     span: int
     language: str
     rng: random.Random
-    motifs: dict[tuple[str, int, int, int, bool], tuple[list[tuple[int, int]], list[int]]] = field(
-        default_factory=dict
+    dotted: float = 0.2
+    motifs: dict[tuple[str, int, int, int, bool], tuple[list[tuple[int, int]], list[int]]] = field(default_factory=dict)
+    hooks: dict[str, list[float]] = field(default_factory=dict)
+
+
+def _pitches(
+    ctx: VocalContext, picker: PitchPicker, rhythm: list[tuple[int, int]], kind: str, start: int, final: bool
+) -> list[int]:
+    centre = ctx.voice.low + REGISTER.get(kind, DEFAULT_REGISTER) * (ctx.voice.high - ctx.voice.low)
+    hook = ctx.hooks.get(kind) if kind in HOOK_KINDS else None
+    pitches = line_pitches(
+        rhythm,
+        start,
+        picker,
+        ctx.bars,
+        centre=centre,
+        span=ctx.span,
+        beat=ctx.beat,
+        final_tonic=ctx.tonic if final else None,
+        targets=hook,
+        pull=HOOK_PULL if hook else 0.6,
     )
+    if kind in HOOK_KINDS and hook is None:
+        ctx.hooks[kind] = [float(p) for p in pitches]
+    return pitches
+
+
+def _varied(
+    ctx: VocalContext, picker: PitchPicker, rhythm: list[tuple[int, int]], pitches: list[int], kind: str, start: int
+) -> list[int]:
+    """The earlier melody with its second half re-picked (same rhythm), keeping the phrase end."""
+    half = len(pitches) // 2
+    if half < 2:
+        return pitches
+    fresh = _pitches(ctx, picker, rhythm, kind, start, final=False)
+    return pitches[:half] + fresh[half:-1] + pitches[-1:]
 
 
 def _line_phrase(
-    ctx: VocalContext, picker: PitchPicker, line: LinePlan, kind: str, offset: int, start: int, final: bool
+    ctx: VocalContext,
+    picker: PitchPicker,
+    line: LinePlan,
+    place: tuple[str, int, int, bool],
+    start: int,
 ) -> Phrase:
-    """Rhythm and pitches for one line, reusing the melody of an earlier line in the same place."""
+    """Rhythm and pitches for one line, reusing (and on repeats varying) an earlier line in the same
+    place; ``place`` is (section kind, bar offset in the section, occurrence of the kind, is last line)."""
+    kind, offset, occurrence, final = place
     motif_key = (kind, offset, line.bars, line.syllables, final)
     if motif_key not in ctx.motifs:
         stresses = line_stresses(line.words, ctx.language)
-        rhythm = line_rhythm(stresses, line.bars * ctx.steps_per_bar, ctx.beat, ctx.rng)
-        centre = ctx.voice.low + REGISTER.get(kind, DEFAULT_REGISTER) * (ctx.voice.high - ctx.voice.low)
-        pitches = line_pitches(
-            rhythm,
-            start,
-            picker,
-            ctx.bars,
-            centre=centre,
-            span=ctx.span,
-            beat=ctx.beat,
-            final_tonic=ctx.tonic if final else None,
-        )
-        ctx.motifs[motif_key] = (rhythm, pitches)
+        rhythm = line_rhythm(stresses, line.bars * ctx.steps_per_bar, ctx.beat, ctx.rng, ctx.dotted)
+        ctx.motifs[motif_key] = (rhythm, _pitches(ctx, picker, rhythm, kind, start, final))
     rhythm, pitches = ctx.motifs[motif_key]
+    if occurrence > 0 and ctx.rng.random() < VARIATION_CHANCE:
+        pitches = _varied(ctx, picker, rhythm, pitches, kind, start)
     velocity = line_velocity(line, arrangement_for(kind).energy)
     return phrase_notes(rhythm, pitches, start, ctx.rng, ctx.scale, velocity)
 
@@ -71,8 +112,7 @@ def _line_phrase(
 def _bound(line_index: int, line: LinePlan, phrase: Phrase) -> list[SungSyllable]:
     slots = [(w, s, text) for w, word in enumerate(line.words) for s, text in enumerate(word.syllables)]
     return [
-        SungSyllable(line_index, w, s, text, notes)
-        for (w, s, text), notes in zip(slots, phrase.notes, strict=True)
+        SungSyllable(line_index, w, s, text, notes) for (w, s, text), notes in zip(slots, phrase.notes, strict=True)
     ]
 
 
@@ -82,15 +122,17 @@ def vocal_line(form: Sequence[SectionPlan], ctx: VocalContext) -> VocalLine | No
     lines: list[LyricLine] = []
     syllables: list[SungSyllable] = []
     bar = 0
+    seen: dict[str, int] = {}
     for index, section in enumerate(form):
-        centre = ctx.voice.low + REGISTER.get(section.kind, DEFAULT_REGISTER) * (
-            ctx.voice.high - ctx.voice.low
-        )
+        occurrence = seen.get(section.kind, 0)
+        seen[section.kind] = occurrence + 1
+        centre = ctx.voice.low + REGISTER.get(section.kind, DEFAULT_REGISTER) * (ctx.voice.high - ctx.voice.low)
         picker.set_band(centre, ctx.span, ctx.voice.low, ctx.voice.high)
         offset = 0
         for n, line in enumerate(section.lines):
             start = (bar + offset) * ctx.ticks_per_bar
-            phrase = _line_phrase(ctx, picker, line, section.kind, offset, start, n == len(section.lines) - 1)
+            place = (section.kind, offset, occurrence, n == len(section.lines) - 1)
+            phrase = _line_phrase(ctx, picker, line, place, start)
             syllables += _bound(len(lines), line, phrase)
             lines.append(LyricLine(line.text, line.words, index, line.backing))
             offset += line.bars

@@ -8,7 +8,16 @@ from functools import cache
 
 from pypinyin import Style, lazy_pinyin
 
-from tunesmith.engines.builtin.lyricist.common import Draft, fill_lines, rhyme_groups, rhyming_ends, song_text
+from tunesmith.engines.builtin.lyricist.common import (
+    STRUCTURES,
+    Draft,
+    SectionSpec,
+    fit_lines,
+    rhyme_groups,
+    scheme_ends,
+    song_text,
+    write_sections,
+)
 
 STOP_PHRASES: tuple[str, ...] = (
     "帮我写", "给我写", "请写", "写一首", "我想要", "一首", "一个", "关于", "的歌曲", "的歌", "歌曲", "歌词",
@@ -39,16 +48,31 @@ END_WORDS: tuple[str, ...] = (
 )  # fmt: skip
 """Two-character line endings; grouped by the rhyme class of their last character at first use."""
 
-VERSE_TEMPLATES: tuple[str, ...] = (
-    "{theme}的风吹过{end}", "我在{theme}里等待{end}", "想起那年的{end}", "你的笑容像{end}",
-    "一路走向{end}", "把{theme}写进{end}", "轻轻唱着{end}", "夜色温柔像{end}",
-    "{theme}藏在{end}", "看不见的{end}", "还记得{theme}和{end}", "心里住着{end}",
-    "每一个{theme}都是{end}", "脚步追着{end}",
-)  # fmt: skip
-CHORUS_TEMPLATES: tuple[str, ...] = (
-    "{theme}啊{theme}是{end}", "我们一起奔向{end}", "就这样拥抱{end}", "不怕走到{end}",
-    "你是我的{end}", "一起飞过{end}", "大声唱出{end}", "让{theme}点亮{end}", "永远记得{end}",
-)  # fmt: skip
+TEMPLATES: dict[str, tuple[str, ...]] = {
+    "verse": (
+        "{theme}的风吹过{end}", "我在{theme}里等待{end}", "想起那年的{end}", "你的笑容像{end}",
+        "一路走向{end}", "把{theme}写进{end}", "轻轻唱着{end}", "夜色温柔像{end}",
+        "{theme}藏在{end}", "看不见的{end}", "还记得{theme}和{end}", "心里住着{end}",
+        "每一个{theme}都是{end}", "脚步追着{end}", "窗外飘来{end}", "{theme}映着{end}",
+        "独自走过{end}", "悄悄拾起{end}", "你我说起{end}", "慢慢靠近{end}",
+    ),
+    "pre": (
+        "心跳慢慢靠近{end}", "{theme}在呼唤{end}", "就快要看见{end}", "别怕风雨和{end}",
+        "让{theme}飞向{end}", "听见远方的{end}",
+    ),
+    "chorus": (
+        "{theme}啊{theme}是{end}", "我们一起奔向{end}", "就这样拥抱{end}", "不怕走到{end}",
+        "你是我的{end}", "一起飞过{end}", "大声唱出{end}", "让{theme}点亮{end}", "永远记得{end}",
+        "带我去看{end}", "我们的{theme}是{end}", "追着光奔向{end}",
+    ),
+    "bridge": (
+        "如果{theme}终将散去{end}", "就算世界只剩{end}", "我依然守着{end}", "那些{theme}化作{end}",
+        "穿过黑夜寻找{end}", "一个人也要走向{end}",
+    ),
+}  # fmt: skip
+"""Line templates per section pool; ``{end}`` is the rhyming two-character line end."""
+SYLLABLE_TARGETS: dict[str, int] = {"verse": 7, "pre": 7, "chorus": 7, "bridge": 8}
+"""Characters (= sung syllables) per line each pool aims at; the seed shifts them by 0 or +1."""
 
 
 @cache
@@ -79,13 +103,23 @@ def title_for(themes: list[str], rng: random.Random) -> str:
     return rng.choice(options)
 
 
+def line_syllables(line: str) -> int:
+    """Sung syllables of a Chinese line: one per Han character."""
+    return len(re.findall(r"[\u4e00-\u9fff]", line))
+
+
 def write_chinese(idea: str, seed: int) -> Draft:
-    """A title and [主歌]/[副歌]/[主歌2]/[副歌] lyrics (4 lines each); each section rhymes on one final."""
+    """A title and [主歌]/[预副歌]/[副歌]/[桥段] lyrics in a seeded structure; each section in its rhyme
+    scheme on pinyin finals (押韵), lines near the section's character count."""
     rng = random.Random(seed)
     themes = theme_words(idea)
     groups = rhyme_groups(END_WORDS, rhyme_key)
-    verse = fill_lines(VERSE_TEMPLATES, rhyming_ends(groups, 4, rng), themes, rng)
-    chorus = fill_lines(CHORUS_TEMPLATES, rhyming_ends(groups, 4, rng), themes, rng)
-    verse2 = fill_lines(VERSE_TEMPLATES, rhyming_ends(groups, 4, rng), themes, rng)
-    sections = [("主歌", verse), ("副歌", chorus), ("主歌2", verse2), ("副歌", chorus)]
-    return Draft(title_for(themes, rng), song_text(sections), "zh")
+    shift = rng.choice((0, 1))
+
+    def write(spec: SectionSpec) -> list[str]:
+        ends = scheme_ends(spec.scheme, groups, rng)
+        target = SYLLABLE_TARGETS[spec.pool] + shift
+        return fit_lines(TEMPLATES[spec.pool], ends, themes, target, line_syllables, rng)
+
+    structure = rng.choice(STRUCTURES)
+    return Draft(title_for(themes, rng), song_text(write_sections(structure, write, "zh")), "zh")

@@ -255,7 +255,7 @@ BAND_GENRES: tuple[Genre, ...] = (
         ),
         instruments=(
             ROOM_KIT,
-            inst("bass", F.BASS, 32, "acoustic bass"),
+            inst("bass", F.BASS, 32, "double bass"),
             inst("comp", F.GUITAR, 25, "steel guitar", 1.0),
             inst("comp", F.KEYBOARD, 0, "grand piano"),
             STRING_PAD,
@@ -301,7 +301,7 @@ BAND_GENRES: tuple[Genre, ...] = (
         ),
         instruments=(
             STANDARD_KIT,
-            inst("bass", F.BASS, 32, "acoustic bass"),
+            inst("bass", F.BASS, 32, "double bass"),
             inst("comp", F.GUITAR, 25, "steel guitar", 1.0),
             inst("comp", F.GUITAR, 105, "banjo"),
             inst("pad", F.STRINGS, 48, "string ensemble", -9.0),
@@ -390,7 +390,7 @@ BAND_GENRES: tuple[Genre, ...] = (
         ),
         instruments=(
             STANDARD_KIT,
-            inst("bass", F.BASS, 32, "acoustic bass"),
+            inst("bass", F.BASS, 32, "double bass"),
             inst("comp", F.KEYBOARD, 0, "grand piano", 1.0),
             inst("comp", F.GUITAR, 24, "nylon guitar"),
             SLOW_STRINGS,
