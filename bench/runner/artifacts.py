@@ -111,7 +111,7 @@ def stems_for_track(
     """The track's stems from the separation endpoint, else from the data dir (raises if neither).
 
     Stems from the endpoint are compared with the delivered ``mix``; the data dir's pre-master stems
-    with the lossless ``master.flac`` they were mastered into.
+    with the lossless ``master.flac`` they were mastered into (or with ``mix`` where there is none).
     """
     out = TrackArtifacts()
     try:
@@ -121,7 +121,12 @@ def stems_for_track(
         out.endpoint_errors["stems"] = repr(exc)
     if not out.stems:
         out.stems = datadir.read_stems(data_dir, audio_id)
-        out.stem_reference = datadir.read_master(data_dir, audio_id)
+        try:
+            out.stem_reference = datadir.read_master(data_dir, audio_id)
+            out.source["stem_reference"] = "master.flac"
+        except OSError:  # an engine that keeps no lossless master: compare with the delivered MP3
+            out.stem_reference = mix
+            out.source["stem_reference"] = "audio.mp3"
         out.source["stems"] = "data_dir"
     return out
 

@@ -18,6 +18,7 @@ from tests.support.receiver import Reply, WebhookReceiver
 
 from tunesmith.api.app import create_app
 from tunesmith.config import LyricsSettings
+from tunesmith.db.models import Task
 from tunesmith.engines.jobs import lyrics as lyrics_job
 from tunesmith.music.lyrics import detect_language, section_kind
 from tunesmith.tasks import accounts
@@ -183,6 +184,9 @@ def test_configured_llm_writes_the_lyrics(tmp_path: Path) -> None:
             task_id = post(client, auth)["data"]["taskId"]
             data = details(client, auth, task_id)
             stored = client.get("/api/v1/lyrics/record-info", params={"taskId": task_id}, headers=auth).json()
+            with client.app.state.container.db.read() as s:  # type: ignore[attr-defined]
+                row = s.get(Task, task_id)
+                assert row is not None and "sk-test" not in row.request_json + (row.result_json or "")
         [request] = llm.requests
     assert data["status"] == "SUCCESS", data
     assert [i["title"] for i in data["response"]["data"]] == ["Keeper of the Light", "Winter Beacon"]

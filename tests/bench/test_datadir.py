@@ -135,7 +135,7 @@ def test_without_endpoints_stems_and_notes_come_from_the_data_dir(tmp_path: Path
     with httpx.Client(transport=httpx.MockTransport(_no_endpoints), base_url="http://bench") as client:
         found = artifacts.stems_for_track(client, tmp_path, "task-a", AUDIO_ID, "http://cb", (vocals, SR))
         artifacts.notes_for_track(client, tmp_path, "task-a", AUDIO_ID, "http://cb", found)
-    assert found.source == {"stems": "data_dir", "notes": "data_dir"}
+    assert found.source == {"stems": "data_dir", "stem_reference": "master.flac", "notes": "data_dir"}
     assert set(found.endpoint_errors) == {"stems", "notes"}
     assert sorted(found.stems) == ["bass", "vocals"]
     assert found.stem_reference is not None

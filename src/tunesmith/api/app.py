@@ -34,6 +34,7 @@ from tunesmith.api.routes import (
 from tunesmith.api.schemas.callbacks import render_callback
 from tunesmith.config import Settings
 from tunesmith.db.session import Database
+from tunesmith.engines.llm import LLMConfig
 from tunesmith.engines.registry import engine_factory
 from tunesmith.storage.blobs import LocalBlobStore
 from tunesmith.storage.links import LinkSigner, load_or_create_secret
@@ -57,7 +58,8 @@ def build_container(settings: Settings, factory: EngineFactory, options: dict[st
     secret = load_or_create_secret(settings.data_dir / "secrets" / "link-signing.key", settings.storage.signing_key)
     signer = LinkSigner(secret, settings.base_url, settings.storage.link_ttl_s)
     egress = EgressPolicy(allow_networks=parse_networks(settings.egress.allow_networks))
-    workers = WorkerPool(db, store, settings, factory, options)
+    llm = LLMConfig.from_settings(settings.lyrics, settings.egress)
+    workers = WorkerPool(db, store, settings, factory, options, {"llm": llm.to_payload() if llm else None})
 
     def render(task_id: str, stage: str, track_ids: list[str]) -> dict[str, Any]:
         return render_callback(service.get(db, None, task_id), stage, track_ids, signer)

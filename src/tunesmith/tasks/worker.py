@@ -102,11 +102,12 @@ def _render_job(plan_json: str, index: int, workdir: str, stream_path: str,
 
 class WorkerPool:
     def __init__(self, db: Database, store: BlobStore, settings: Settings, engine_factory: EngineFactory,
-                 engine_options: dict[str, Any]) -> None:
+                 engine_options: dict[str, Any], job_context: dict[str, Any] | None = None) -> None:
         self.db, self.store, self.settings = db, store, settings
         self.cfg = settings.workers
         self.owner = f"w-{uuid.uuid4().hex[:12]}"
         self._factory, self._options = engine_factory, engine_options
+        self.job_context = job_context or {}
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -239,7 +240,9 @@ class WorkerPool:
             raise EngineError(f"The source files have expired or were deleted ({', '.join(missing)})")
         workdir = self.settings.data_dir / "work" / task_id
         shutil.rmtree(workdir, ignore_errors=True)
-        fut = self._submit(_job, operation, {**payload, "inputs": inputs}, str(workdir))
+        # Settings-derived context (e.g. the LLM endpoint and its key) is added here, never stored with the task.
+        context = {"llm": self.job_context.get("llm")}
+        fut = self._submit(_job, operation, {**payload, "inputs": inputs, "context": context}, str(workdir))
         output: JobOutput = self._await({fut}, task_id, started).pop().result()
         keys = {name: f"jobs/{task_id}/{path.name}" for name, path in output.files.items()}
         stored = {keys[name]: self.store.put_file(keys[name], path) for name, path in output.files.items()}

@@ -12,7 +12,6 @@ from tunesmith.api.deps import BodyDep, ContainerDep, KeyDep
 from tunesmith.api.errors import ok
 from tunesmith.api.schemas.lyrics import LyricsBody, check_lyrics_body, lyrics_details
 from tunesmith.api.submit import callback_url, parse, submit_job
-from tunesmith.engines.llm import LLMConfig
 from tunesmith.errors import BadRequest
 from tunesmith.tasks import service
 
@@ -24,9 +23,7 @@ def generate_lyrics(body: BodyDep, key: KeyDep, c: ContainerDep) -> dict[str, An
     req = parse(LyricsBody, body)
     prompt = check_lyrics_body(req)
     cb = callback_url(c, req.callBackUrl)
-    llm = LLMConfig.from_settings(c.settings.lyrics, c.settings.egress)
-    payload = {"prompt": prompt, "seed": req.seed if req.seed is not None else secrets.randbits(31),
-               "llm": llm.to_payload() if llm else None}
+    payload = {"prompt": prompt, "seed": req.seed if req.seed is not None else secrets.randbits(31)}
     task_id = submit_job(c, key, "lyrics", param=body, payload=payload, source_id="", callback=cb)
     return ok({"taskId": task_id})
 

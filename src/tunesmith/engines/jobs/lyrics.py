@@ -77,7 +77,8 @@ def write_alternatives(idea: str, seed: int, llm: LLMConfig | None, count: int =
 def write_lyrics_job(payload: dict[str, Any], workdir: Path) -> JobOutput:
     """``payload``: ``prompt`` (the theme), ``seed`` (int) and ``llm`` (an ``LLMConfig`` payload or null).
     The result data lists the songs as ``{title, text, language, writer}``; no files are written."""
-    llm = LLMConfig.from_payload(payload["llm"]) if payload.get("llm") else None
+    configured = payload.get("context", {}).get("llm")
+    llm = LLMConfig.from_payload(configured) if configured else None
     written = write_alternatives(str(payload["prompt"]), int(payload["seed"]), llm)
     songs = [{"title": d.title, "text": d.lyrics, "language": d.language, "writer": w}
              for d, w in zip(written.drafts, written.writers, strict=True)]

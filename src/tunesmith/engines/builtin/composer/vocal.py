@@ -29,7 +29,7 @@ from tunesmith.music.score import LyricLine, SungSyllable, VocalLine
 
 DEFAULT_REGISTER = 0.45
 HOOK_KINDS = frozenset({"chorus", "post_chorus"})
-HOOK_PULL = 2.0
+HOOK_PULL = 4.0
 """Weight per semitone pulling a chorus line onto the hook's pitches (the verse arch uses 0.6)."""
 VARIATION_CHANCE = 0.35
 """Probability that a reused line of a repeated section re-picks the second half of its melody."""

@@ -71,8 +71,8 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 """Line templates per section pool; ``{end}`` is the rhyming two-character line end."""
-SYLLABLE_TARGETS: dict[str, int] = {"verse": 7, "pre": 7, "chorus": 7, "bridge": 8}
-"""Characters (= sung syllables) per line each pool aims at; the seed shifts them by 0 or +1."""
+SYLLABLE_TARGETS: dict[str, int] = {"verse": 6, "pre": 7, "chorus": 6, "bridge": 8}
+"""Characters (= sung syllables) per line each pool aims at (the lengths its templates offer most)."""
 
 
 @cache
@@ -114,11 +114,10 @@ def write_chinese(idea: str, seed: int) -> Draft:
     rng = random.Random(seed)
     themes = theme_words(idea)
     groups = rhyme_groups(END_WORDS, rhyme_key)
-    shift = rng.choice((0, 1))
 
     def write(spec: SectionSpec) -> list[str]:
         ends = scheme_ends(spec.scheme, groups, rng)
-        target = SYLLABLE_TARGETS[spec.pool] + shift
+        target = SYLLABLE_TARGETS[spec.pool]
         return fit_lines(TEMPLATES[spec.pool], ends, themes, target, line_syllables, rng)
 
     structure = rng.choice(STRUCTURES)

@@ -185,13 +185,21 @@ class Espeak:
             self._events.append(PhonemeEvent(name, ev.sample, self._table.get(name, PhonemeClass.OTHER)))
 
     def speak(
-        self, text: str, *, voice: str, rate_wpm: int = 110, pitch: int = 50, word_gap: int = 0
+        self,
+        text: str,
+        *,
+        voice: str,
+        rate_wpm: int = 110,
+        pitch: int = 50,
+        word_gap: int = 0,
+        pitch_range: int = 0,
     ) -> Utterance:
-        """Speak ``text`` with espeak voice name ``voice`` (e.g. ``"en-us+f3"``) in monotone.
+        """Speak ``text`` with espeak voice name ``voice`` (e.g. ``"en-us+f3"``), by default in monotone.
 
         ``rate_wpm`` is words per minute (80–450); ``pitch`` is espeak's base pitch 0–100 (the
         resulting constant F0 depends on the voice: measure it with :func:`speech_f0_hz`);
-        ``word_gap`` adds pauses between words in units of 10 ms.
+        ``word_gap`` adds pauses between words in units of 10 ms; ``pitch_range`` is espeak's 0–100
+        intonation range (0 = monotone at the base pitch, 50 = espeak's natural speech, with tones).
         """
         data = text.encode("utf-8")
         with self._lock:
@@ -202,7 +210,7 @@ class Espeak:
             for param, value in (
                 (_PARAM_RATE, rate_wpm),
                 (_PARAM_PITCH, pitch),
-                (_PARAM_RANGE, 0),
+                (_PARAM_RANGE, pitch_range),
                 (_PARAM_VOLUME, 100),
                 (_PARAM_PUNCTUATION, 0),
                 (_PARAM_WORDGAP, word_gap),
