@@ -195,3 +195,11 @@ def test_configured_llm_writes_the_lyrics(tmp_path: Path) -> None:
     sent = request.json()
     assert sent["model"] == "tiny" and sent["messages"][-1]["role"] == "user"
     assert "lighthouse keeper" in sent["messages"][-1]["content"]
+
+
+def test_lyrics_task_polled_on_the_music_endpoint_gets_the_lyrics_shape(client: TestClient,
+                                                                        auth: dict[str, str]) -> None:
+    task_id = post(client, auth)["data"]["taskId"]
+    details(client, auth, task_id)
+    data = client.get("/api/v1/generate/record-info", params={"taskId": task_id}, headers=auth).json()["data"]
+    assert data["type"] == "LYRICS" and len(data["response"]["data"]) == 2

@@ -38,3 +38,8 @@ def test_title_is_drawn(tmp_path: Path) -> None:
     with_title = _pixels(make_cover("A Title", "ambient", 3, tmp_path / "a.png"))
     without = _pixels(make_cover("", "ambient", 3, tmp_path / "b.png"))
     assert np.mean(np.any(with_title != without, axis=2)) > 0.005
+
+
+def test_chinese_style_words_pick_their_palette() -> None:
+    rng = np.random.default_rng(0)
+    assert choose_palette("欢快的国风", rng) in PALETTES["国风"] + PALETTES["欢快"]

@@ -8,6 +8,7 @@ covers for the same song.
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -56,6 +57,33 @@ PALETTES: dict[str, tuple[Palette, ...]] = {
     "summer": (("#00b4d8", "#90e0ef", "#ffb703", "#fb8500"),),
     "night": (("#03071e", "#1b263b", "#ffd60a", "#e0e1dd"),),
     "epic": (("#10002b", "#3c096c", "#ff9e00", "#ffffff"),),
+    "indie": (("#f6bd60", "#f7ede2", "#84a59d", "#f28482"),),
+    "house": (("#0b090a", "#161a1d", "#ff006e", "#8338ec"),),
+    "techno": (("#000000", "#212529", "#adb5bd", "#f8f9fa"),),
+    "trance": (("#03045e", "#7209b7", "#4cc9f0", "#f72585"),),
+    "drum and bass": (("#0d1b2a", "#1b263b", "#00ff9f", "#e0e1dd"),),
+    "trap": (("#0a0a0a", "#2d0036", "#a100f2", "#ff4d6d"),),
+    "gospel": (("#fff8e7", "#f4d58d", "#bf0603", "#2d0c05"),),
+    "swing": (("#2b2118", "#6f1d1b", "#bb9457", "#ffe6a7"),),
+    "bossa": (("#06d6a0", "#ffd166", "#ef476f", "#073b4c"),),
+    "disco": (("#240046", "#ff006e", "#ffbe0b", "#fdfffc"),),
+    "r&b": (("#2b0f2e", "#6a2c70", "#f08a5d", "#f9ed69"),),
+    "k-pop": (("#ffafcc", "#bde0fe", "#cdb4db", "#3a0ca3"),),
+    "j-pop": (("#ffc8dd", "#a2d2ff", "#ff006e", "#ffffff"),),
+    "c-pop": (("#f8edeb", "#fec5bb", "#e5989b", "#6d6875"),),
+    "guofeng": (("#f1e9da", "#a4161a", "#0b090a", "#d4a373"),),
+    "cinematic": (("#0b0c10", "#1f2833", "#c5c6c7", "#66fcf1"),),
+    "国风": (("#f1e9da", "#a4161a", "#0b090a", "#d4a373"), ("#e9f5db", "#718355", "#1b4332", "#fefae0")),
+    "古风": (("#f5ebe0", "#8d99ae", "#2b2d42", "#d90429"),),
+    "摇滚": (("#1b1b1f", "#5a1111", "#e63946", "#f1faee"),),
+    "电子": (("#0f0c29", "#302b63", "#00f5d4", "#f15bb5"),),
+    "爵士": (("#0b1d3a", "#1f4068", "#e09f3e", "#fff3c4"),),
+    "民谣": (("#ccd5ae", "#e9edc9", "#606c38", "#283618"),),
+    "说唱": (("#111111", "#3a0ca3", "#f72585", "#fee440"),),
+    "悲伤": (("#1e2a3a", "#3e5c76", "#748cab", "#f0ebd8"),),
+    "欢快": (("#ffe066", "#ff9f1c", "#2ec4b6", "#ffffff"),),
+    "浪漫": (("#590d22", "#c9184a", "#ff8fa3", "#fff0f3"),),
+    "梦幻": (("#cdb4db", "#ffc8dd", "#a2d2ff", "#ffffff"),),
 }
 DEFAULT_PALETTES: tuple[Palette, ...] = (
     ("#2b2d42", "#8d99ae", "#ef233c", "#edf2f4"),
@@ -74,9 +102,9 @@ def make_cover(title: str, style: str, seed: int, path: Path, *, size: int = COV
     """Draw a ``size``×``size`` cover for ``title`` in ``style`` and save it to ``path``.
 
     The format follows the suffix (``.jpg``/``.jpeg`` → JPEG quality 90, otherwise PNG). Deterministic
-    for a given (title, style, seed).
+    for a given (title, style, seed); the title also feeds the layout seed.
     """
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng([seed, zlib.crc32(title.encode("utf-8"))])
     palette = tuple(_hex(c) for c in choose_palette(style, rng))
     image = _gradient(size, palette[0], palette[1], float(rng.uniform(0, np.pi)))
     image = _draw_pattern(image, palette, rng)
@@ -87,11 +115,14 @@ def make_cover(title: str, style: str, seed: int, path: Path, *, size: int = COV
 def choose_palette(style: str, rng: Rng) -> Palette:
     """A palette for the genre/mood words found in ``style`` (any of them, seeded), else a default one."""
     text = style.lower()
-    matches = [
-        p for word, options in PALETTES.items() if re.search(rf"\b{re.escape(word)}", text) for p in options
-    ]
+    matches = [p for word, options in PALETTES.items() if _mentions(text, word) for p in options]
     options = matches or list(DEFAULT_PALETTES)
     return options[int(rng.integers(len(options)))]
+
+
+def _mentions(text: str, word: str) -> bool:
+    """Word-start match for Latin words, substring match for Chinese ones."""
+    return bool(re.search(rf"\b{re.escape(word)}", text)) if word.isascii() else word in text
 
 
 def _hex(color: str) -> Color:
