@@ -121,10 +121,10 @@ def stems_for_track(
         out.endpoint_errors["stems"] = repr(exc)
     if not out.stems:
         out.stems = datadir.read_stems(data_dir, audio_id)
-        try:
+        if datadir.has_master(data_dir, audio_id):
             out.stem_reference = datadir.read_master(data_dir, audio_id)
             out.source["stem_reference"] = "master.flac"
-        except OSError:  # an engine that keeps no lossless master: compare with the delivered MP3
+        else:  # an engine that keeps no lossless master: compare with the delivered MP3
             out.stem_reference = mix
             out.source["stem_reference"] = "audio.mp3"
         out.source["stems"] = "data_dir"

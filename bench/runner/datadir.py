@@ -122,6 +122,11 @@ def read_stems(data_dir: Path, audio_id: str) -> dict[str, DecodedAudio]:
     return stems
 
 
+def has_master(data_dir: Path, audio_id: str) -> bool:
+    """Whether the engine kept a lossless master of the track (older engines did not)."""
+    return (track_dir(data_dir, audio_id) / "master.flac").is_file()
+
+
 def read_master(data_dir: Path, audio_id: str) -> DecodedAudio:
     """The lossless mastered mix ``master.flac`` the stems were mastered into."""
     return _read_audio(track_dir(data_dir, audio_id) / "master.flac")

@@ -125,7 +125,14 @@ def _audible(path: Path) -> bool:
 
 
 def evaluate_item(item: dict[str, Any]) -> dict[str, Any]:
-    """Render both tracks of one request and measure them."""
+    """Render both tracks of one request and measure them; a failure is recorded, not raised."""
+    try:
+        return _evaluate(item)
+    except Exception as error:  # noqa: BLE001 — one broken request must not lose the others' results
+        return {"id": item["id"], "kind": item["kind"], "language": item["language"], "error": repr(error)}
+
+
+def _evaluate(item: dict[str, Any]) -> dict[str, Any]:
     from tunesmith.engines.builtin.engine import BuiltinEngine
 
     engine = BuiltinEngine()
@@ -158,9 +165,12 @@ CHECKS = ("tempo_ok", "key_ok", "excluded_ok", "duration_ok", "loudness_ok")
 
 def summarise(items: list[dict[str, Any]]) -> dict[str, Any]:
     """Share of tracks passing each check, and mean track difference."""
+    failed = [i["id"] for i in items if "error" in i]
+    items = [i for i in items if "error" not in i]
     tracks = [t for i in items for t in i["tracks"]]
     out: dict[str, Any] = {c: round(sum(bool(t[c]) for t in tracks) / max(len(tracks), 1), 3) for c in CHECKS}
     out["tracks"] = len(tracks)
+    out["failed"] = failed
     out["mean_correlation"] = round(float(np.mean([i["difference"]["correlation"] for i in items])), 4)
     out["mean_spectral_distance_db"] = round(
         float(np.mean([i["difference"]["spectral_distance_db"] for i in items])), 2
@@ -178,6 +188,9 @@ def table(items: list[dict[str, Any]], summary: dict[str, Any]) -> str:
     rows = ["| request | genre | bpm plan/est | key plan/est | excl | dur s | LUFS / dBTP | corr / spec dB |",
             "|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for item in items:
+        if "error" in item:
+            rows.append(f"| {item['id']} | error: {item['error'][:60]} | | | | | | |")
+            continue
         t = item["tracks"]
         mark = {True: "✓", False: "✗"}
         rows.append(
@@ -199,21 +212,27 @@ def table(items: list[dict[str, Any]], summary: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
+def run(*, quick: bool = False, jobs: int = 1) -> dict[str, Any]:
+    """Evaluate the set (or its quick subset); returns ``{"summary": …, "items": […]}``."""
+    items = json.loads(SET_PATH.read_text(encoding="utf-8"))
+    if quick:
+        items = [i for i in items if i["id"] in QUICK_IDS]
+    with ProcessPoolExecutor(max_workers=max(jobs, 1)) as pool:
+        results = list(pool.map(evaluate_item, items))
+    return {"summary": summarise(results), "items": results}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.runner.songwriter_eval", description=__doc__)
     parser.add_argument("--quick", action="store_true", help=f"only the {len(QUICK_IDS)} quick requests")
     parser.add_argument("--jobs", type=int, default=1, help="requests rendered in parallel (processes)")
     args = parser.parse_args(argv)
-    items = json.loads(SET_PATH.read_text(encoding="utf-8"))
-    if args.quick:
-        items = [i for i in items if i["id"] in QUICK_IDS]
-    with ProcessPoolExecutor(max_workers=max(args.jobs, 1)) as pool:
-        results = list(pool.map(evaluate_item, items))
-    summary = summarise(results)
+    outcome = run(quick=args.quick, jobs=args.jobs)
+    results, summary = outcome["items"], outcome["summary"]
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     path = RESULTS_DIR / f"songwriter-{stamp}.json"
-    path.write_text(json.dumps({"summary": summary, "items": results}, ensure_ascii=False, indent=1), encoding="utf-8")
+    path.write_text(json.dumps(outcome, ensure_ascii=False, indent=1), encoding="utf-8")
     print(table(results, summary))
     print(f"results: {path}", file=sys.stderr)
     return 0

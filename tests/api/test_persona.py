@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from tests.api.helpers import submit, wait_terminal
 from tests.api.test_vocal_removal import finished
 from tests.conftest import new_key
+
 from tunesmith.db.models import Task
 from tunesmith.db.session import Database
 

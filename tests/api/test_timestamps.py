@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 from tests.api.test_vocal_removal import credits, finished
+
 from tunesmith.api.schemas.timestamps import aligned_words
 from tunesmith.engines.base import WordTiming
 from tunesmith.music.score import Key, LyricLine, LyricWord, Score, Section, VocalLine

@@ -146,3 +146,13 @@ def test_without_endpoints_stems_and_notes_come_from_the_data_dir(tmp_path: Path
     assert audio.stem_gain_db(stems, master) == pytest.approx(-6.02, abs=0.01)
     result = pitch.note_accuracy(found.stems["vocals"][0], sr, found.notes)
     assert (result.notes, result.share_within) == (2, 1.0)
+
+
+def test_without_a_master_the_stems_are_compared_with_the_delivered_mix(tmp_path: Path) -> None:
+    vocals, bass = _write_track(tmp_path)
+    (datadir.track_dir(tmp_path, AUDIO_ID) / "master.flac").unlink()
+    with httpx.Client(transport=httpx.MockTransport(_no_endpoints), base_url="http://bench") as client:
+        found = artifacts.stems_for_track(client, tmp_path, "task-a", AUDIO_ID, "http://cb", (vocals + bass, SR))
+    assert found.source["stem_reference"] == "audio.mp3"
+    assert found.stem_reference is not None
+    assert audio.stem_residual_db([x for x, _ in found.stems.values()], found.stem_reference[0]) < -90.0

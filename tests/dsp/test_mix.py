@@ -16,9 +16,7 @@ def _stems() -> dict[StemFamily, np.ndarray]:
         StemFamily.DRUMS: noise(6, 0.2, seed=1),
         StemFamily.BASS: tone(6, 55.0, 0.5),
         StemFamily.KEYBOARD: tone(6, 440.0, 0.2),
-        StemFamily.VOCALS: (tone(6, 330.0, 0.3, channels=1) * (np.arange(6 * SR) % SR < SR * 0.7)).astype(
-            np.float32
-        ),
+        StemFamily.VOCALS: (tone(6, 330.0, 0.3, channels=1) * (np.arange(6 * SR) % SR < SR * 0.7)).astype(np.float32),
     }
 
 
@@ -37,9 +35,7 @@ def test_lead_vocal_sits_two_db_over_the_backing() -> None:
     processed, _ = mix_stems(stems, presets_for(stems), SR)
     backing = sum_stems((a for k, a in processed.items() if k != StemFamily.VOCALS), 6 * SR)
     # Measured before the final fade, which touches every stem alike.
-    over = integrated_lufs(processed[StemFamily.VOCALS][:, : 5 * SR], SR) - integrated_lufs(
-        backing[:, : 5 * SR], SR
-    )
+    over = integrated_lufs(processed[StemFamily.VOCALS][:, : 5 * SR], SR) - integrated_lufs(backing[:, : 5 * SR], SR)
     assert over == pytest.approx(2.0, abs=0.3)
 
 

@@ -41,8 +41,7 @@ def test_video_decodes_with_the_audio_duration(tmp_path: Path) -> None:
 def test_background_draws_title_author_and_watermark(tmp_path: Path) -> None:
     art = Image.open(make_cover("", "jazz", 2, tmp_path / "c.png", size=256)).convert("RGB")
     plain = np.asarray(draw_background(art, VideoText("")).convert("RGB"), dtype=np.int16)
-    full = np.asarray(draw_background(art, VideoText("Title", "Author", "site.example")).convert("RGB"),
-                      dtype=np.int16)
+    full = np.asarray(draw_background(art, VideoText("Title", "Author", "site.example")).convert("RGB"), dtype=np.int16)
     assert plain.shape == (HEIGHT, WIDTH, 3)
     changed = np.abs(full - plain).sum(axis=2) > 30
     assert changed[140:230, 640:].any() and changed[240:300, 640:].any()  # title, author

@@ -2,9 +2,7 @@ from tunesmith.music.lyrics import detect_language, parse_lyrics, section_kind
 
 
 def test_english_tags_and_numbers() -> None:
-    text = (
-        "[Intro]\n[Verse 1]\nline one\nline two\n\n[Pre-Chorus]\nrise\n[Chorus]\nhook\n[Bridge]\nb\n[Outro]\n"
-    )
+    text = "[Intro]\n[Verse 1]\nline one\nline two\n\n[Pre-Chorus]\nrise\n[Chorus]\nhook\n[Bridge]\nb\n[Outro]\n"
     parsed = parse_lyrics(text)
     assert [s.kind for s in parsed.sections] == ["intro", "verse", "pre_chorus", "chorus", "bridge", "outro"]
     assert parsed.sections[1].label == "Verse 1"

@@ -54,7 +54,8 @@ def compressor_gain(
         return np.ones(0, dtype=np.float32)
     power = np.mean(np.square(audio, dtype=np.float64), axis=0)
     window = max(1, int(round(DETECTOR_RMS_MS * 1e-3 * sample_rate)))
-    smoothed = uniform_filter1d(power, size=window, mode="nearest")
+    # A running mean can dip a hair below zero in float arithmetic after loud passages; clamp it.
+    smoothed = np.maximum(uniform_filter1d(power, size=window, mode="nearest"), 0.0)
     centres = np.arange(DETECTOR_BLOCK // 2, n, DETECTOR_BLOCK)
     level_db = 10.0 * np.log10(smoothed[centres] + 1e-20)
     target = np.maximum(0.0, level_db - threshold_db) * (1.0 - 1.0 / ratio)

@@ -19,8 +19,7 @@ Mono = npt.NDArray[np.float32]
 Shape = Callable[[npt.NDArray[np.float64]], npt.NDArray[np.float64]]  # frequency (Hz) → linear gain
 
 
-def shaped_noise(samples: int, sample_rate: int, rng: np.random.Generator, shape: Shape, *,
-                 channels: int = 2) -> Audio:
+def shaped_noise(samples: int, sample_rate: int, rng: np.random.Generator, shape: Shape, *, channels: int = 2) -> Audio:
     """Gaussian noise with magnitude spectrum ``shape(f)``, normalised to unit RMS per channel.
 
     Circular: sample ``samples - 1`` flows into sample 0 exactly as any two neighbours do.
@@ -63,8 +62,15 @@ def decay(samples: int, sample_rate: int, tau_s: float, *, attack_s: float = 0.0
     return (attack * np.exp(-np.maximum(t - attack_s, 0.0) / tau_s)).astype(np.float32)
 
 
-def sweep_tone(sample_rate: int, seconds: float, start_hz: float, end_hz: float, *, curve_s: float,
-               harmonics: tuple[float, ...] = (1.0,)) -> Mono:
+def sweep_tone(
+    sample_rate: int,
+    seconds: float,
+    start_hz: float,
+    end_hz: float,
+    *,
+    curve_s: float,
+    harmonics: tuple[float, ...] = (1.0,),
+) -> Mono:
     """A tone gliding exponentially from ``start_hz`` towards ``end_hz`` (time constant ``curve_s``),
     with partial amplitudes ``harmonics`` (1st, 2nd, …)."""
     t = np.arange(int(seconds * sample_rate), dtype=np.float64) / sample_rate
@@ -78,13 +84,15 @@ def bell(sample_rate: int, freq_hz: float, seconds: float, *, tau_s: float) -> M
     """An additive bell: inharmonic partials (ratios of a struck bar) decaying faster the higher they are."""
     t = np.arange(int(seconds * sample_rate), dtype=np.float64) / sample_rate
     partials = ((1.0, 1.0), (2.0, 0.5), (2.76, 0.35), (5.4, 0.18), (8.93, 0.08))
-    tone = sum(a * np.sin(2 * np.pi * freq_hz * r * t) * np.exp(-t * r / tau_s)
-               for r, a in partials if freq_hz * r < sample_rate / 2.2)
+    tone = sum(
+        a * np.sin(2 * np.pi * freq_hz * r * t) * np.exp(-t * r / tau_s)
+        for r, a in partials
+        if freq_hz * r < sample_rate / 2.2
+    )
     return (np.asarray(tone) * np.clip(t / 0.002, 0, 1)).astype(np.float32)
 
 
-def fm_tone(sample_rate: int, seconds: float, carrier_hz: float, *, ratio: float, index: float,
-            tau_s: float) -> Mono:
+def fm_tone(sample_rate: int, seconds: float, carrier_hz: float, *, ratio: float, index: float, tau_s: float) -> Mono:
     """Two-operator FM (modulator at ``ratio`` × carrier, modulation ``index`` decaying with the note)."""
     t = np.arange(int(seconds * sample_rate), dtype=np.float64) / sample_rate
     env = np.exp(-t / tau_s)
@@ -100,8 +108,7 @@ def kick(sample_rate: int, *, tune_hz: float = 50.0, tau_s: float = 0.25) -> Mon
     return out
 
 
-def noise_hit(sample_rate: int, rng: np.random.Generator, *, low_hz: float, high_hz: float,
-              tau_s: float) -> Mono:
+def noise_hit(sample_rate: int, rng: np.random.Generator, *, low_hz: float, high_hz: float, tau_s: float) -> Mono:
     """A burst of band-passed noise decaying with ``tau_s`` (snares, hats, claps, crackles)."""
     samples = int(min(2.0, 7 * tau_s) * sample_rate) + 64
     noise = shaped_noise(samples, sample_rate, rng, band(low_hz, high_hz), channels=1)[0]
@@ -118,8 +125,7 @@ def snare(sample_rate: int, rng: np.random.Generator) -> Mono:
     return out
 
 
-def place(buffer: Audio, voice: Mono, start: int, *, gain: float = 1.0, pan: float = 0.0,
-          wrap: bool = False) -> None:
+def place(buffer: Audio, voice: Mono, start: int, *, gain: float = 1.0, pan: float = 0.0, wrap: bool = False) -> None:
     """Add ``voice`` into ``buffer`` (channels, n) at sample ``start``, panned −1…+1 (equal power).
 
     ``wrap``: the part running past the end re-enters at the start (a loop's tail); otherwise it is cut.

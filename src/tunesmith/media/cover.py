@@ -185,9 +185,7 @@ def _stripes(draw: ImageDraw.ImageDraw, size: int, palette: Sequence[Color], rng
 
 def _triangles(draw: ImageDraw.ImageDraw, size: int, palette: Sequence[Color], rng: Rng) -> None:
     for _ in range(int(rng.integers(5, 12))):
-        points = [
-            (float(rng.uniform(-0.1, 1.1) * size), float(rng.uniform(-0.1, 1.1) * size)) for _ in range(3)
-        ]
+        points = [(float(rng.uniform(-0.1, 1.1) * size), float(rng.uniform(-0.1, 1.1) * size)) for _ in range(3)]
         draw.polygon(points, fill=_rgba(palette[int(rng.integers(2, 4))], int(rng.integers(60, 160))))
 
 

@@ -88,9 +88,7 @@ def test_every_syllable_gets_notes_in_the_voice_range(style: str) -> None:
         assert all(voice.low <= n.pitch <= voice.high for n in sung.notes)
     starts = [s.start for s in score.vocal.syllables]
     assert starts == sorted(starts)
-    assert all(
-        a.end <= b.start for a, b in zip(score.vocal.syllables, score.vocal.syllables[1:], strict=False)
-    )
+    assert all(a.end <= b.start for a, b in zip(score.vocal.syllables, score.vocal.syllables[1:], strict=False))
 
 
 @pytest.mark.parametrize("style", GENRES)

@@ -7,10 +7,9 @@ import pytest
 from tests.engines.builtin.test_composer import LYRICS, _compose
 from tunesmith.engines.builtin.composer.melody import line_stresses
 from tunesmith.music.lyrics import parse_lyrics
-from tunesmith.music.score import Score, StemFamily
+from tunesmith.music.score import TICKS_PER_BEAT, Score, StemFamily
 from tunesmith.music.styles import CRASH_NOTE, GENRES
 from tunesmith.music.theory import chord_pitch_classes, key_pitch_classes
-from tunesmith.music.score import TICKS_PER_BEAT
 
 
 def _families(score: Score) -> set[StemFamily]:
@@ -117,5 +116,7 @@ def test_second_chorus_reuses_the_first_with_variation() -> None:
     assert len(lyrics_choruses) == 2
     pitches = _section_pitches(score, "chorus")
     half = len(pitches) // 2
-    same = mean(a == b for x, y in zip(pitches[:half], pitches[half:], strict=False) for a, b in zip(x, y, strict=False))
+    same = mean(
+        a == b for x, y in zip(pitches[:half], pitches[half:], strict=False) for a, b in zip(x, y, strict=False)
+    )
     assert same >= 0.5

@@ -54,7 +54,5 @@ def test_non_custom_writes_lyrics_per_track_in_the_idea_language() -> None:
 
 
 def test_non_custom_english() -> None:
-    plan = make_plan(
-        SongRequest(custom=False, instrumental=False, model="V4", idea="summer nights by the sea", seed=3)
-    )
+    plan = make_plan(SongRequest(custom=False, instrumental=False, model="V4", idea="summer nights by the sea", seed=3))
     assert all(t.language == "en" and "[Chorus]" in t.lyrics for t in plan.tracks)

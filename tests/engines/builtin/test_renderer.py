@@ -22,9 +22,7 @@ def _drums(beats: int = 8) -> Part:
 
 
 def _bass(beats: int = 8) -> Part:
-    return Part(
-        "bass", StemFamily.BASS, 33, tuple(Note(b * T, T - 40, 40 + b % 3, 100) for b in range(beats))
-    )
+    return Part("bass", StemFamily.BASS, 33, tuple(Note(b * T, T - 40, 40 + b % 3, 100) for b in range(beats)))
 
 
 def _keys(program: int, pan: float = 0.0) -> Part:

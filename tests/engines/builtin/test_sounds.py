@@ -27,8 +27,17 @@ def seam_ratio(audio: np.ndarray) -> float:  # type: ignore[type-arg]
     return float(wrap.max() / np.percentile(inside, 99.9))
 
 
-@pytest.mark.parametrize("prompt", ["808 drum loop", "lo-fi piano loop in Am at 85 bpm", "rain on a tin roof",
-                                    "bass loop", "ocean waves", "synth arpeggio"])
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "808 drum loop",
+        "lo-fi piano loop in Am at 85 bpm",
+        "rain on a tin roof",
+        "bass loop",
+        "ocean waves",
+        "synth arpeggio",
+    ],
+)
 def test_loops_are_seamless(prompt: str) -> None:
     result = sound(prompt, loop=True, seed=3)
     assert result.loop and seam_ratio(result.audio) < 1.0
@@ -43,8 +52,10 @@ def test_loop_length_is_whole_bars_and_tempo_is_audible(bpm: int) -> None:
     assert abs(measured - bpm) / bpm < 0.02, measured
 
 
-@pytest.mark.parametrize(("sound_key", "expected"), [("Am", "A minor"), ("C", "C major"), ("F#m", "F# minor"),
-                                                     ("D#", "Eb major"), ("G", "G major")])
+@pytest.mark.parametrize(
+    ("sound_key", "expected"),
+    [("Am", "A minor"), ("C", "C major"), ("F#m", "F# minor"), ("D#", "Eb major"), ("G", "G major")],
+)
 def test_tonal_content_is_in_the_requested_key(sound_key: str, expected: str) -> None:
     result = sound("lo-fi piano loop", loop=True, key=sound_key)
     found, _ = estimate_key(result.audio, result.sample_rate)

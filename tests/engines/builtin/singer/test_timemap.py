@@ -8,9 +8,7 @@ from tunesmith.engines.builtin.singer.contour import pitch_contour
 from tunesmith.engines.builtin.singer.timemap import Span, SungNote, Unit, place, segments, source_times
 
 
-def unit(
-    onset: float, vowel: float, coda: float, notes: list[tuple[float, float, int]], at: float = 0.0
-) -> Unit:
+def unit(onset: float, vowel: float, coda: float, notes: list[tuple[float, float, int]], at: float = 0.0) -> Unit:
     """A unit whose source onset/vowel/coda last the given seconds, starting at source time ``at``."""
     return Unit(
         onset=Span(at, at + onset),

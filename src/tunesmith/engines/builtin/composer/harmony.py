@@ -116,12 +116,12 @@ def bar_track(
     chords = _cadenced(chords, key)
     bars = []
     for i, c in enumerate(chords):
-        section, kind, first, last = meta[i]
-        d = dynamics[section]
+        section_index, kind, first, last = meta[i]
+        d = dynamics[section_index]
         following = chords[min(i + 1, len(chords) - 1)]
         final = i == len(chords) - 1
         bars.append(
-            Bar(i, c.start, c, following, section, kind, first, last, final,
+            Bar(i, c.start, c, following, section_index, kind, first, last, final,
                 d.occurrence, d.last_of_kind, d.energy, d.next_kind)
         )  # fmt: skip
     return bars

@@ -96,9 +96,7 @@ def theme_words(idea: str) -> list[str]:
 def title_for(themes: list[str], rng: random.Random) -> str:
     """A title from the theme words: both joined, or one of them."""
     options = (
-        list(themes)
-        + [a + b for a, b in zip(themes, themes[1:], strict=False)]
-        + [f"{t}之歌" for t in themes[:1]]
+        list(themes) + [a + b for a, b in zip(themes, themes[1:], strict=False)] + [f"{t}之歌" for t in themes[:1]]
     )
     return rng.choice(options)
 
