@@ -20,9 +20,10 @@ class TunesmithError(Exception):
     code: int = 500
     http_status: int = 500
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, data: object = None) -> None:
         super().__init__(message)
         self.message = message
+        self.data = data  # the envelope's ``data`` (most errors carry none)
 
 
 class BadRequest(TunesmithError):

@@ -8,10 +8,9 @@ import secrets
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
 
-from tunesmith.api.deps import BodyDep, Container, ContainerDep, KeyDep
-from tunesmith.api.errors import envelope, ok
+from tunesmith.api.deps import BodyDep, ContainerDep, KeyDep
+from tunesmith.api.errors import ok
 from tunesmith.api.schemas.covers import CoverBody, cover_details
 from tunesmith.api.submit import callback_url, parse, submit_job
 from tunesmith.errors import BadRequest, NotFound
@@ -23,8 +22,8 @@ router = APIRouter(prefix="/api/v1/suno/cover", tags=["cover images"])
 IMAGES_PER_TASK = 2
 
 
-@router.post("/generate", summary="Generate two new cover images for a music task", response_model=None)
-def generate_covers(body: BodyDep, key: KeyDep, c: ContainerDep) -> dict[str, Any] | JSONResponse:
+@router.post("/generate", summary="Generate two new cover images for a music task")
+def generate_covers(body: BodyDep, key: KeyDep, c: ContainerDep) -> dict[str, Any]:
     req = parse(CoverBody, body)
     cb = callback_url(c, req.callBackUrl)
     view = service.get(c.db, key.id, req.taskId)
@@ -33,20 +32,14 @@ def generate_covers(body: BodyDep, key: KeyDep, c: ContainerDep) -> dict[str, An
         raise NotFound(f"Music task {req.taskId} has no finished tracks to make covers for")
     existing = service.find_by_source(c.db, key.id, "cover_image", view.task.id)
     if existing is not None and Status(existing.status) not in FAILED:
-        return _already_generated(c, existing.id)
+        raise BadRequest(f"Cover images were already generated for this task: taskId {existing.id}",
+                         data={"taskId": existing.id})
     covers = [{"title": tracks[i % len(tracks)].title, "style": tracks[i % len(tracks)].tags,
                "seed": secrets.randbelow(2**31)} for i in range(IMAGES_PER_TASK)]
     originals = {f"track_{t.idx}": t.image_key for t in tracks if t.image_key and c.store.exists(t.image_key)}
     task_id = submit_job(c, key, "cover_image", param=body, payload={"input_keys": originals, "covers": covers},
                          source_id=view.task.id, callback=cb)
     return ok({"taskId": task_id})
-
-
-def _already_generated(c: Container, task_id: str) -> JSONResponse:
-    """Code 400 that still carries ``data.taskId`` (the error envelope has no data otherwise)."""
-    status = 400 if c.settings.server.mirror_http_status else 200
-    body = envelope(400, f"Cover images were already generated for this task: taskId {task_id}", {"taskId": task_id})
-    return JSONResponse(body, status_code=status)
 
 
 @router.get("/record-info", summary="Get cover image details")
