@@ -59,6 +59,7 @@ def test_cover_images_end_to_end(client: TestClient, auth: dict[str, str]) -> No
                         json={"taskId": music, "callBackUrl": "https://example.com/cb"}).json()
     assert again["code"] == 400 and r["data"]["taskId"] in again["msg"]
     assert again["data"] == {"taskId": r["data"]["taskId"]}
+    assert again["data"] == {"taskId": r["data"]["taskId"]}
 
 
 def test_cover_bad_requests(client: TestClient, auth: dict[str, str]) -> None:
