@@ -35,6 +35,7 @@ from tunesmith.music.score import Score, StemFamily
 
 AUDIBLE_PEAK = 10 ** (-90 / 20)  # a stem whose peak stays under −90 dBFS is silent and not written
 AUDIO_FILE, COVER_FILE, SCORE_FILE, STEMS_DIR = "audio.mp3", "cover.jpg", "score.json", "stems"
+BACKING_LEVEL = 0.5  # backing-vocal amplitude relative to the lead's (−6 dB) before the mix presets
 MASTER_FILE = "master.flac"
 
 
@@ -118,8 +119,9 @@ class BuiltinEngine:
             stems = render_stems(score, sample_rate=self.sample_rate, soundfont=self.soundfont)
         with timer("sing"):
             vocal = singer.sing(score, sample_rate=self.sample_rate) if _has_vocal(score) else None
+            backing = _sing_backing(score, singer, self.sample_rate) if vocal is not None else None
         with timer("mix"):
-            stems = _common_length(_with_vocal(stems, vocal, self.sample_rate))
+            stems = _common_length(_with_vocal(stems, vocal, backing, self.sample_rate))
             presets = presets_for(stems, score.metadata.get("mix"))
             processed, premaster = trim_to_headroom(*mix_stems(stems, presets, self.sample_rate))
         with timer("master"):
@@ -171,13 +173,27 @@ def _has_vocal(score: Score) -> bool:
     return score.vocal is not None and bool(score.vocal.syllables)
 
 
+def _sing_backing(score: Score, singer: Singer, sample_rate: int) -> SungVocal | None:
+    """The backing part (parenthesised answers, chorus harmonies) sung by a second voice, if any."""
+    from tunesmith.engines.builtin.singer.backing import backing_score
+
+    part = backing_score(score)
+    return singer.sing(part, sample_rate=sample_rate) if part is not None else None
+
+
 def _with_vocal(
-    stems: dict[StemFamily, Audio], vocal: SungVocal | None, sample_rate: int
+    stems: dict[StemFamily, Audio], vocal: SungVocal | None, backing: SungVocal | None, sample_rate: int
 ) -> dict[StemFamily, Audio]:
-    """Add the sung lead (mono, resampled to ``sample_rate``) as the vocals stem."""
-    if vocal is None:
-        return stems
-    return {**stems, StemFamily.VOCALS: resample(vocal.audio, vocal.sample_rate, sample_rate)}
+    """Add the sung lead and backing part (mono, resampled to ``sample_rate``) as the two vocal stems.
+
+    The backing part is scaled by :data:`BACKING_LEVEL` so that it sits under the lead.
+    """
+    out = dict(stems)
+    if vocal is not None:
+        out[StemFamily.VOCALS] = resample(vocal.audio, vocal.sample_rate, sample_rate)
+    if backing is not None:
+        out[StemFamily.BACKING_VOCALS] = resample(backing.audio, backing.sample_rate, sample_rate) * BACKING_LEVEL
+    return out
 
 
 def _common_length(stems: dict[StemFamily, Audio]) -> dict[StemFamily, Audio]:

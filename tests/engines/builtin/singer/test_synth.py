@@ -156,3 +156,55 @@ def test_score_without_vocal_is_silent(singer: WorldSinger) -> None:
     score = Score(120.0, (4, 4), Key(0, "major"), (Section("intro", "Intro", 0, 4 * BEAT),), (), ())
     vocal = singer.sing(score, sample_rate=RATE)
     assert vocal.words == [] and not np.any(vocal.audio)
+
+
+def onset_s(audio: npt.NDArray[np.float32], from_s: float, threshold: float) -> float:
+    """First time (s) after ``from_s`` where the 10 ms RMS exceeds ``threshold``."""
+    hop = RATE // 100
+    start = int(from_s * RATE)
+    for k in range(start, audio.size - hop, hop):
+        if float(np.sqrt(np.mean(audio[k : k + hop] ** 2))) > threshold:
+            return k / RATE
+    return float("inf")
+
+
+def test_word_times_match_the_sung_audio(male: tuple[Score, SungVocal]) -> None:
+    """Each phrase's first word starts where the audio starts; every word's middle is voiced."""
+    _, vocal = male
+    audio = vocal.audio[0]
+    f0, times = f0_track(audio)
+    for first in (vocal.words[0], vocal.words[3]):  # words after silence
+        assert abs(onset_s(audio, first.start_s - 0.3, 0.01) - first.start_s) < 0.04, first.word
+    for word in vocal.words:
+        middle = (word.start_s + word.end_s) / 2
+        near = (times > middle - 0.05) & (times < middle + 0.05)
+        assert np.mean(f0[near] > 0) > 0.5, word.word
+        assert rms(audio, word.end_s + 0.02, word.end_s + 0.06) < rms(audio, middle - 0.02, middle + 0.02)
+
+
+def test_parallel_phrases_equal_serial(male: tuple[Score, SungVocal]) -> None:
+    score, vocal = male
+    serial = WorldSinger(workers=1).sing(score, sample_rate=RATE)
+    assert [(w.word, w.start_s, w.end_s) for w in serial.words] == [
+        (w.word, pytest.approx(w.start_s), pytest.approx(w.end_s)) for w in vocal.words
+    ]
+    # WORLD draws its aperiodic noise from one global generator, so only the noise may differ
+    residual = float(np.sqrt(np.mean((serial.audio - vocal.audio) ** 2)))
+    assert residual < 0.1 * float(np.sqrt(np.mean(vocal.audio**2)))
+
+
+def test_chinese_tones_bend_only_the_note_start() -> None:
+    """A tone-4 character starts above its note and settles on it; a tone-2 one starts below."""
+    syllabifier = EspeakSyllabifier()
+    words = tuple(syllabifier.syllabify("快来", "zh"))  # kuai4 lai2
+    notes = [Note(2 * BEAT, 2 * BEAT, 57), Note(4 * BEAT, 2 * BEAT, 57)]
+    sung = tuple(SungSyllable(0, w, 0, words[w].text, (notes[w],)) for w in range(2))
+    vocal = VocalLine("zh", "m-bright", (LyricLine("快来", words, 0),), sung)
+    score = Score(120.0, (4, 4), Key(0, "major"), (Section("verse", "Verse", 0, 8 * BEAT),), (), (), vocal)
+    audio = WorldSinger().sing(score, sample_rate=RATE).audio[0]
+    f0, times = f0_track(audio)
+    for note, sign in zip(notes, (1, -1), strict=True):
+        start, end = score.seconds(note.start), score.seconds(note.end)
+        early = median_f0(f0, times, start, start + 0.06)
+        assert sign * cents(early, note.pitch) > 50
+        assert abs(cents(median_f0(f0, times, start + 0.3, end - 0.1), note.pitch)) < 50

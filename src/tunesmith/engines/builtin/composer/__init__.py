@@ -32,7 +32,7 @@ from tunesmith.engines.builtin.composer.harmony import bar_track, section_loops
 from tunesmith.engines.builtin.composer.orchestration import orchestrate
 from tunesmith.engines.builtin.composer.setting import Setting, choose_setting
 from tunesmith.engines.builtin.composer.vocal import VocalContext, vocal_line
-from tunesmith.engines.builtin.singer.voices import choose_voice
+from tunesmith.engines.builtin.singer.voices import VOICES, choose_voice
 from tunesmith.music.lyrics import parse_lyrics
 from tunesmith.music.score import Note, Part, Score, Section, StemFamily, VocalLine
 from tunesmith.music.styles import DRUM_ROLES, FILLS, MOODS, Controls, Instrument, ResolvedStyle, parse_style
@@ -146,7 +146,7 @@ def _vocal(
         beat=beat_steps(setting.meter),
         scale=melody_scale(setting.key, style.genre.pentatonic),
         tonic=setting.key.tonic,
-        voice=choose_voice(request.vocal_gender or style.voice, track.seed),
+        voice=VOICES.get(request.voice or "") or choose_voice(request.vocal_gender or style.voice, track.seed),
         span=max(style.genre.melody_span + ctx.controls.span_change, MIN_SPAN),
         language=track.language,
         rng=ctx.rng,
@@ -166,7 +166,8 @@ def _mood_energy(style: ResolvedStyle) -> float:
 def compose(track: TrackPlan, request: SongRequest, syllabifier: Syllabifier) -> Score:
     """Compose one track. Deterministic for ``track.seed``; never longer than ``request.max_duration_s``
     (nor ``target_duration_s`` when set) unless a single lyric line alone is longer; at least ~30 s."""
-    style = parse_style(track.tags or request.style, request.negative_tags)
+    style = parse_style(", ".join(filter(None, (track.tags or request.style, request.persona_style))),
+                        request.negative_tags)
     controls = Controls.of(request.style_weight, request.weirdness)
     rng = random.Random(track.seed)
     ctx = _Context(style, controls, choose_setting(style, rng, controls), rng)

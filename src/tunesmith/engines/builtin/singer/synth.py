@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,12 +37,20 @@ _CALIBRATION_TEXT = {"en": "la la la, we are all alone", "zh": "啦啦啦我们�
 
 
 @dataclass(frozen=True, slots=True)
-class RenderedPhrase:
-    """A phrase's audio (float32, (1, samples) at WORLD's rate) starting at ``start_s`` in the song."""
+class PreparedPhrase:
+    """A phrase ready to render: its spoken source, units, placements (song s) and per-unit tones."""
 
-    audio: vocoder.Audio
-    start_s: float
+    utterance: Utterance
+    units: list[PhraseUnit]
+    placements: list[Placement]
+    tones: list[int]
+    source_f0: float
     words: list[WordTiming]
+
+    @property
+    def end_s(self) -> float:
+        """Where the phrase's audio ends in the song (s), release tail included."""
+        return self.placements[-1].coda.end + _RELEASE_S
 
 
 class WorldSinger:
@@ -52,7 +61,8 @@ class WorldSinger:
     pitch of the monotone source; ``include_backing``: also sing lines marked ``backing``;
     ``peak``: the output is scaled so its absolute peak is this (0 < peak ≤ 1); ``tone_depth``: scale
     of the Mandarin tone gestures (0 = sing Chinese on the bare melody, 1 = the shapes of
-    :data:`~tunesmith.engines.builtin.singer.tones.TONE_SHAPES`).
+    :data:`~tunesmith.engines.builtin.singer.tones.TONE_SHAPES`); ``workers``: threads rendering
+    phrases in parallel (WORLD releases the GIL, so 2 threads use 2 cores).
     Thread-safe: espeak calls are serialised by a lock, WORLD runs outside it.
     """
 
@@ -65,6 +75,7 @@ class WorldSinger:
         include_backing: bool = False,
         peak: float = 0.9,
         tone_depth: float = 1.0,
+        workers: int = 2,
     ) -> None:
         self.frame_s = frame_period_ms / 1000.0
         self.rate_wpm = rate_wpm
@@ -72,6 +83,7 @@ class WorldSinger:
         self.include_backing = include_backing
         self.peak = peak
         self.tone_depth = tone_depth
+        self.workers = max(1, workers)
         self._f0_cache: dict[str, float] = {}
         self._f0_lock = threading.Lock()
 
@@ -79,37 +91,45 @@ class WorldSinger:
         """Sing ``score.vocal``: mono float32 audio (1, samples) as long as the score, and word times."""
         total = int(round(score.duration_s * sample_rate))
         out = np.zeros((1, total), dtype=np.float32)
-        words: list[WordTiming] = []
-        for phrase in self._phrases(score):
-            start = int(round(phrase.start_s * sample_rate))
-            audio = vocoder.resample(phrase.audio, ESPEAK_RATE_HZ, sample_rate)[:, : max(total - start, 0)]
-            out[:, start : start + audio.shape[1]] += audio
-            words.extend(phrase.words)
+        phrases = self._prepare(score)
+        voice = VOICES[score.vocal.voice] if score.vocal is not None else None
+
+        def render(phrase: PreparedPhrase) -> tuple[vocoder.Audio, float]:
+            assert voice is not None
+            audio, start_s = self._render(phrase, voice)
+            return vocoder.resample(audio, ESPEAK_RATE_HZ, sample_rate), start_s
+
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            for audio, start_s in pool.map(render, phrases):
+                start = int(round(start_s * sample_rate))
+                audio = audio[:, : max(total - start, 0)]
+                out[:, start : start + audio.shape[1]] += audio
         peak = float(np.max(np.abs(out))) if out.size else 0.0
         if peak > 0:
             out *= self.peak / peak
-        return SungVocal(audio=out, sample_rate=sample_rate, words=words)
+        return SungVocal(audio=out, sample_rate=sample_rate, words=[w for p in phrases for w in p.words])
 
-    def _phrases(self, score: Score) -> list[RenderedPhrase]:
+    def _prepare(self, score: Score) -> list[PreparedPhrase]:
+        """Speak and place every sung line in order (each phrase starts after the previous one ends)."""
         vocal = score.vocal
         if vocal is None:
             return []
         voice = VOICES.get(vocal.voice)
         if voice is None:
             raise ValueError(f"unknown voice id {vocal.voice!r}; known: {sorted(VOICES)}")
-        rendered: list[RenderedPhrase] = []
+        prepared: list[PreparedPhrase] = []
         earliest = 0.0
         for index, line in enumerate(vocal.lines):
             sung = sorted((s for s in vocal.syllables if s.line == index), key=lambda s: s.start)
             if not sung or (line.backing and not self.include_backing):
                 continue
-            phrase = self._sing_line(score, index, line, sung, voice, vocal.language, earliest)
+            phrase = self._prepare_line(score, index, line, sung, voice, vocal.language, earliest)
             if phrase is not None:
-                rendered.append(phrase)
-                earliest = phrase.start_s + phrase.audio.shape[1] / ESPEAK_RATE_HZ
-        return rendered
+                prepared.append(phrase)
+                earliest = phrase.end_s
+        return prepared
 
-    def _sing_line(
+    def _prepare_line(
         self,
         score: Score,
         index: int,
@@ -118,7 +138,7 @@ class WorldSinger:
         voice: Voice,
         language: str,
         earliest_s: float,
-    ) -> RenderedPhrase | None:
+    ) -> PreparedPhrase | None:
         speaker = espeak_voice(language, voice.espeak_variant)
         text, spans = spoken_text([w.text for w in line.words])
         utterance = espeak().speak(text, voice=speaker, rate_wpm=self.rate_wpm, pitch=self.source_pitch)
@@ -127,27 +147,22 @@ class WorldSinger:
             return None
         placements = place([u.unit for u in units], earliest_s=earliest_s)
         tones = line_tones([w.text for w in line.words]) if language == "zh" else []
-        unit_tones = [tones[u.sung[0].word] if tones else NO_TONE for u in units]
-        audio, start_s = self._render(
-            utterance, units, placements, unit_tones, voice, self._source_f0(speaker, language)
-        )
-        return RenderedPhrase(
-            audio=audio, start_s=start_s, words=word_timings(units, placements, score, index, line.words)
+        return PreparedPhrase(
+            utterance=utterance,
+            units=units,
+            placements=placements,
+            tones=[tones[u.sung[0].word] if tones else NO_TONE for u in units],
+            source_f0=self._source_f0(speaker, language),
+            words=word_timings(units, placements, score, index, line.words),
         )
 
-    def _render(
-        self,
-        utterance: Utterance,
-        units: Sequence[PhraseUnit],
-        placements: Sequence[Placement],
-        tones: Sequence[int],
-        voice: Voice,
-        source_f0: float,
-    ) -> tuple[vocoder.Audio, float]:
+    def _render(self, phrase: PreparedPhrase, voice: Voice) -> tuple[vocoder.Audio, float]:
+        """The phrase's audio (float32 (1, samples) at espeak's rate) and its start in the song (s)."""
+        utterance, units, placements = phrase.utterance, phrase.units, phrase.placements
         rate, frame_s = utterance.sample_rate, self.frame_s
         speech = utterance.audio.astype(np.float64) / 32768.0
         voiced = voiced_frames(utterance, frame_s)
-        envelope = vocoder.analyse(speech, rate, voiced * source_f0, frame_s)
+        envelope = vocoder.analyse(speech, rate, voiced * phrase.source_f0, frame_s)
         start_s = placements[0].onset.start
         end_s = placements[-1].coda.end + _RELEASE_S
         times = start_s + np.arange(int((end_s - start_s) / frame_s) + 1, dtype=np.float64) * frame_s
@@ -158,7 +173,7 @@ class WorldSinger:
         sp[~inside], ap[~inside] = vocoder.SILENT_POWER, 1.0
         is_voiced = inside & (voiced[np.clip(np.rint(positions).astype(np.int64), 0, voiced.size - 1)] > 0)
         notes = [n for u in units for n in u.unit.notes]
-        bend = self._tone_track(units, placements, tones, times)
+        bend = self._tone_track(units, placements, phrase.tones, times)
         f0 = pitch_contour(notes, times) * 2.0 ** (bend / 12.0) * is_voiced
         sp *= (loudness_gain(notes, times) ** 2)[:, None]  # sp is power: amplitude squared
         y = vocoder.synthesize(f0, vocoder.warp_formants(sp, voice.formant_shift), ap, rate, frame_s)
