@@ -26,7 +26,7 @@ from statistics import mean
 from typing import Any
 
 from bench import report
-from bench.runner import catalog, datadir, load, quality, speed
+from bench.runner import catalog, datadir, load, quality, speed, vocal_eval
 from bench.runner.server import Server, running_server
 
 HEADLINE_ITEM = "en-pop-2min"
@@ -244,6 +244,8 @@ def _run_phases(suite: Suite, run: Run, *, with_load: bool, with_quality: bool) 
             run.results["peak_server_rss_mib"] = server.memory.stop() / 2**20
     if with_load:
         run_load(suite, run)
+    if with_quality and suite is SUITES["full"]:
+        run.results["vocals"] = vocal_eval.run(quick=False)  # the fixed vocal set, no server needed
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -46,6 +46,9 @@ PAN: dict[str, float] = {
 """Stereo position per accompaniment role (-1 left … +1 right)."""
 MIN_SPAN = 5
 """Narrowest melodic span (semitones) whatever the weirdness."""
+VOICINGS: tuple[tuple[int, int], ...] = ((62, 66), (55, 72), (67, 60), (58, 70))
+"""(comping centre, pad centre) as MIDI pitches; each track draws one, so the two tracks of a task are
+voiced differently even when tempo, key and instruments are pinned by the prompt."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,12 +114,13 @@ def _builders(bars: list[Bar], form: list[SectionPlan], ctx: _Context) -> dict[s
     drums = DrumStyle(patterns, swing, tuple(FILLS[f] for f in genre.fills), ctx.controls.ghost_kick_probability)
     sung = frozenset(i for i, s in enumerate(form) if s.lines)
     scale = melody_scale(setting.key, genre.pentatonic)
+    comp_centre, pad_centre = rng.choice(VOICINGS)
     return {
         "drums": lambda: drum_notes(bars, drums, rng),
         "perc": lambda: perc_notes(bars, patterns.perc, swing, rng),
         "bass": lambda: bass_notes(bars, patterns.bass, swing, steps),
-        "comp": lambda: comp_notes(bars, patterns.comp, swing, steps, rng),
-        "pad": lambda: pad_notes(bars),
+        "comp": lambda: comp_notes(bars, patterns.comp, swing, steps, rng, comp_centre),
+        "pad": lambda: pad_notes(bars, pad_centre),
         "lead": lambda: lead_notes(bars, scale, patterns.lead or generic_lead(steps), swing, sung, rng),
         "fx": lambda: fx_notes(bars, setting.key.tonic),
     }
@@ -166,8 +170,9 @@ def _mood_energy(style: ResolvedStyle) -> float:
 def compose(track: TrackPlan, request: SongRequest, syllabifier: Syllabifier) -> Score:
     """Compose one track. Deterministic for ``track.seed``; never longer than ``request.max_duration_s``
     (nor ``target_duration_s`` when set) unless a single lyric line alone is longer; at least ~30 s."""
-    style = parse_style(", ".join(filter(None, (track.tags or request.style, request.persona_style))),
-                        request.negative_tags)
+    style = parse_style(
+        ", ".join(filter(None, (track.tags or request.style, request.persona_style))), request.negative_tags
+    )
     controls = Controls.of(request.style_weight, request.weirdness)
     rng = random.Random(track.seed)
     ctx = _Context(style, controls, choose_setting(style, rng, controls), rng)

@@ -64,13 +64,16 @@ def _comp_pitches(symbol: str, chord_voicing: list[int]) -> list[int]:
     return chord_voicing
 
 
-def comp_notes(bars: Sequence[Bar], pattern: str, swing: float, steps: int, rng: random.Random) -> tuple[Note, ...]:
-    """Comping: whole-chord hits (``X``) or single chord tones (``1``–``4``) on the genre's pattern."""
+def comp_notes(
+    bars: Sequence[Bar], pattern: str, swing: float, steps: int, rng: random.Random, centre: int = COMP_CENTRE
+) -> tuple[Note, ...]:
+    """Comping: whole-chord hits (``X``) or single chord tones (``1``–``4``) on the genre's pattern,
+    voiced around MIDI ``centre``."""
     notes = []
     for bar in bars:
         if not _plays("comp", bar):
             continue
-        chord_voicing = voicing(bar.chord, COMP_CENTRE)
+        chord_voicing = voicing(bar.chord, centre)
         events = [(0, steps, "X")] if bar.final else pattern_events(pattern)
         for step, length, symbol in events:
             start, duration = span_ticks(bar.start, step, length, swing)
@@ -79,15 +82,13 @@ def comp_notes(bars: Sequence[Bar], pattern: str, swing: float, steps: int, rng:
     return tuple(notes)
 
 
-def pad_notes(bars: Sequence[Bar]) -> tuple[Note, ...]:
-    """A pad holding each bar's chord (3 voices) wherever the arrangement wants it."""
+def pad_notes(bars: Sequence[Bar], centre: int = PAD_CENTRE) -> tuple[Note, ...]:
+    """A pad holding each bar's chord (3 voices around MIDI ``centre``) wherever the arrangement wants it."""
     notes = []
     for bar in bars:
         if _plays("pad", bar):
             velocity = _clamp_velocity(PAD_VELOCITY * bar.energy)
-            notes += [
-                Note(bar.start, bar.chord.duration, p, velocity) for p in voicing(bar.chord, PAD_CENTRE, PAD_VOICES)
-            ]
+            notes += [Note(bar.start, bar.chord.duration, p, velocity) for p in voicing(bar.chord, centre, PAD_VOICES)]
     return tuple(notes)
 
 

@@ -18,8 +18,6 @@ ANSWER_RANGE = (72, 84)
 """MIDI range of the held answer line under a sung section (C5–C6)."""
 LEAD_VELOCITY = 88
 ANSWER_VELOCITY = 60
-ANSWER_PATTERN_BEATS = 2
-"""An answer note lasts this many quarter beats."""
 
 
 def generic_lead(steps: int) -> str:
@@ -47,7 +45,7 @@ def _walk(scale: list[int], moves: Sequence[int], start: int, chords: Sequence[S
     return out
 
 
-def _voiced_bars(bars: Sequence[Bar], sung: frozenset[int]) -> list[Bar]:
+def _lead_bars(bars: Sequence[Bar]) -> list[Bar]:
     return [b for b in bars if not b.final and role_plays("lead", b.kind, b.occurrence, b.last_of_kind)]
 
 
@@ -64,7 +62,7 @@ def lead_notes(
     scale = pitches_in_range(scale_pcs, *LEAD_RANGE)
     motifs: dict[str, list[int]] = {}
     notes: list[Note] = []
-    for bar in _voiced_bars(bars, sung_sections):
+    for bar in _lead_bars(bars):
         chord = chord_pitch_classes(bar.chord.root, bar.chord.quality)
         if bar.section in sung_sections:
             notes += _answer(bar, chord)
