@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -115,7 +115,15 @@ DEFAULT_COSTS = {"generate": 12, "wav": 1, "separate_vocal": 10, "split_stem": 5
 
 class CreditSettings(BaseModel):
     costs: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_COSTS))
-    """Credits debited per accepted task, by operation type; refunded when the task fails."""
+    """Credits debited per accepted task, by operation type; refunded when the task fails. A partial map
+    overrides only the operations it names."""
+
+    @field_validator("costs")
+    @classmethod
+    def _over_defaults(cls, value: dict[str, int]) -> dict[str, int]:
+        if any(cost < 0 for cost in value.values()):
+            raise ValueError("credit costs must be >= 0")
+        return {**DEFAULT_COSTS, **value}
     first_key_credits: int = 1000
     """Credits of the API key created on the first start of ``tunesmith serve``."""
 
