@@ -109,8 +109,8 @@ class LyricsSettings(BaseModel):
         return self
 
 
-DEFAULT_COSTS = {"generate": 12, "wav": 1, "separate_vocal": 10, "split_stem": 50, "midi": 5, "lyrics": 1, "style": 1,
-                 "mp4": 2, "cover_image": 1, "recovery": 0, "sounds": 6}
+DEFAULT_COSTS = {"generate": 12, "extend": 12, "replace_section": 12, "wav": 1, "separate_vocal": 10, "split_stem": 50,
+                 "midi": 5, "lyrics": 1, "style": 1, "mp4": 2, "cover_image": 1, "recovery": 0, "sounds": 6}
 
 
 class CreditSettings(BaseModel):

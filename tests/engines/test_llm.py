@@ -147,7 +147,7 @@ def test_job_payload_round_trip_and_result(server: WebhookReceiver, tmp_path: Pa
     assert cfg is not None and LLMConfig.from_payload(json.loads(json.dumps(cfg.to_payload()))) == cfg
     assert LLMConfig.from_settings(LyricsSettings(), EgressSettings()) is None
     server.enqueue(completion(SONG_A + "===\n" + SONG_B))
-    out = write_lyrics_job({"prompt": IDEA, "seed": 5, "llm": cfg.to_payload()}, tmp_path)
+    out = write_lyrics_job({"prompt": IDEA, "seed": 5, "context": {"llm": cfg.to_payload()}}, tmp_path)
     assert out.files == {} and out.data["fallbackReason"] is None
     assert [s["writer"] for s in out.data["lyrics"]] == ["llm", "llm"]
     assert set(out.data["lyrics"][0]) == {"title", "text", "language", "writer"}

@@ -18,6 +18,7 @@ from tunesmith.api.deps import Container
 from tunesmith.api.routes import (
     account,
     covers,
+    extend,
     files,
     generate,
     lyrics,
@@ -26,6 +27,7 @@ from tunesmith.api.routes import (
     mp4,
     persona,
     recovery,
+    replace_section,
     sounds,
     style,
     vocal_removal,
@@ -145,6 +147,8 @@ def create_app(settings: Settings | None = None, *, engine: Callable[..., Any] |
                   description="A self-hosted music generation server that speaks the Suno API.")
     errors.install(app)
     app.include_router(generate.router)
+    app.include_router(extend.router)
+    app.include_router(replace_section.router)
     app.include_router(account.router)
     app.include_router(files.router)
     app.include_router(wav.router)

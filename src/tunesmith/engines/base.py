@@ -40,6 +40,24 @@ class SongRequest:
     seed: int | None = None
     voice: str | None = None  # a persona's voice id (engines.builtin.singer.voices); wins over vocal_gender
     persona_style: str = ""  # a persona's style fingerprint as style text (genre, moods, tempo, key)
+    # Edits of a finished track (extend, replace_section); "generate" makes a song from nothing.
+    operation: str = "generate"
+    source: dict[str, str] = field(default_factory=dict)  # role (see source_roles) → blob key
+    source_paths: dict[str, str] = field(default_factory=dict)  # the same roles → local files; set by the worker
+    source_words: str = "[]"  # the source track's sung word times (WordTiming list as JSON)
+    continue_at: float | None = None  # extend: seconds of the source kept (rounded up to a bar line)
+    infill_start_s: float | None = None  # replace_section: the regenerated window, seconds
+    infill_end_s: float | None = None
+    full_lyrics: str = ""  # replace_section: the whole song's lyrics after the edit (shown as the prompt)
+
+
+SOURCE_MASTER, SOURCE_SCORE, SOURCE_STEM = "master", "score", "stem:"
+"""Roles in ``SongRequest.source``: the mastered mix (FLAC), score.json, and ``stem:<family>`` (FLAC)."""
+
+
+def source_roles(master: str, score: str, stems: dict[str, str]) -> dict[str, str]:
+    """``SongRequest.source`` for a finished track: its master, score and stem blob keys by role."""
+    return {SOURCE_MASTER: master, SOURCE_SCORE: score, **{SOURCE_STEM + f: key for f, key in stems.items()}}
 
 
 @dataclass(frozen=True)

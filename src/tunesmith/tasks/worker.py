@@ -24,6 +24,7 @@ from concurrent.futures import (
     ThreadPoolExecutor,
     wait,
 )
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -33,8 +34,8 @@ from sqlalchemy import select
 from tunesmith.config import Settings
 from tunesmith.db.models import Task, Track
 from tunesmith.db.session import Database
-from tunesmith.engines.base import SongEngine, TrackResult
-from tunesmith.engines.codec import plan_from_json, plan_to_json, request_from_json
+from tunesmith.engines.base import SongEngine, SongPlan, SongRequest, TrackResult
+from tunesmith.engines.codec import plan_from_json, plan_to_json, request_from_json, request_to_json
 from tunesmith.engines.jobs import JobOutput, is_job, run_job
 from tunesmith.errors import EngineError
 from tunesmith.storage.blobs import BlobStore
@@ -98,6 +99,17 @@ def _render_job(plan_json: str, index: int, workdir: str, stream_path: str,
         return (engine or _get_engine()).render(plan_from_json(plan_json), index, Path(workdir), sink)
     finally:
         sink.close()
+
+
+def _with_sources(request_json: str, paths: dict[str, str]) -> str:
+    if not paths:
+        return request_json
+    return request_to_json(replace(request_from_json(request_json), source_paths=paths))
+
+
+def _plan_sources(plan: SongPlan, paths: dict[str, str]) -> SongPlan:
+    """``plan`` with its request's source files set (``{}``: cleared, as stored: paths are per machine)."""
+    return SongPlan(replace(plan.request, source_paths=paths), plan.tracks)
 
 
 class WorkerPool:
@@ -213,10 +225,14 @@ class WorkerPool:
         if is_job(operation):
             self._run_job(task_id, operation, json.loads(request_json), started)
             return
+        sources = self._source_paths(request_from_json(request_json))
         if plan_json is None:
-            fut = self._submit(_plan_job, request_json)
-            plan_json = self._await({fut}, task_id, started).pop().result()
-            transitions.record_plan(self.db, task_id, plan_from_json(plan_json), model_name(model))
+            fut = self._submit(_plan_job, _with_sources(request_json, sources))
+            plan = _plan_sources(plan_from_json(self._await({fut}, task_id, started).pop().result()), {})
+            transitions.record_plan(self.db, task_id, plan, model_name(model))
+            plan_json = plan_to_json(plan)
+        if sources:
+            plan_json = plan_to_json(_plan_sources(plan_from_json(plan_json), sources))
         with self.db.read() as s:
             tracks = list(s.scalars(select(Track).where(Track.task_id == task_id, Track.state != "complete")))
         pending: dict[Future[Any], Track] = {}
@@ -231,6 +247,14 @@ class WorkerPool:
             for fut in self._await(set(pending), task_id, started):
                 track = pending.pop(fut)
                 self._store_track(task_id, track, fut.result())
+
+    def _source_paths(self, request: SongRequest) -> dict[str, str]:
+        """Local files of an edit's source track (extend, replace section); none for a new song."""
+        paths = {role: self.store.local_path(key) for role, key in request.source.items()}
+        missing = [role for role, path in paths.items() if not path.is_file()]
+        if missing:
+            raise EngineError(f"The source track's files have expired or were deleted ({', '.join(missing)})")
+        return {role: str(path) for role, path in paths.items()}
 
     def _run_job(self, task_id: str, operation: str, payload: dict[str, Any], started: float) -> None:
         """Run a job on stored files; its outputs become blobs under ``jobs/<task id>/``."""

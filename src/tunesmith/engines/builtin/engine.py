@@ -77,6 +77,10 @@ class BuiltinEngine:
         """The text stage: titles, lyrics, tags and seeds of the task's tracks."""
         from tunesmith.engines.builtin.planner import make_plan
 
+        if request.operation != "generate":
+            from tunesmith.engines.builtin.continuation import plan_edit
+
+            return plan_edit(request)
         return make_plan(request)
 
     def render(self, plan: SongPlan, index: int, workdir: Path, stream: ProgressSink) -> TrackResult:
@@ -85,6 +89,10 @@ class BuiltinEngine:
         byte-identical to the streamed bytes."""
         if not 0 <= index < len(plan.tracks):
             raise IndexError(f"track index {index} outside the plan's {len(plan.tracks)} tracks")
+        if plan.request.operation != "generate":  # extend / replace_section: splice into the source track
+            from tunesmith.engines.builtin.continuation import render_edit
+
+            return render_edit(self, plan, index, Path(workdir), stream)
         from tunesmith.engines.builtin.composer import compose
 
         track, workdir, timer = plan.tracks[index], Path(workdir), _StageTimer()

@@ -1,0 +1,43 @@
+"""``POST /api/v1/generate/replace-section`` (hosted API §3.9, ``taskId`` + ``audioId`` mode).
+
+Regenerates ``infillStartS``–``infillEndS`` of a finished track with new lyrics and tags; outside the
+window the new tracks are the source sample for sample. A music task (two tracks, staged music
+callbacks, details at ``/generate/record-info`` with ``operationType: replace_section`` and
+``parentMusicId`` = the source audioId). Validation failures answer 422 (see the schema module).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from tunesmith.api.deps import BodyDep, ContainerDep, KeyDep
+from tunesmith.api.errors import ok
+from tunesmith.api.routes.extend import source_info
+from tunesmith.api.schemas.persona import with_persona
+from tunesmith.api.schemas.replace_section import check_against_source, parse_replace_section, to_replace_request
+from tunesmith.api.submit import callback_url
+from tunesmith.tasks import personas, service
+
+router = APIRouter(prefix="/api/v1/generate", tags=["music"])
+
+
+@router.post("/replace-section", summary="Regenerate a time window of a generated track (two new tracks)")
+def replace_section(body: BodyDep, key: KeyDep, c: ContainerDep) -> dict[str, Any]:
+    req = parse_replace_section(body)
+    callback = callback_url(c, req.callBackUrl)
+    task, track = service.owned_track(c.db, key.id, req.taskId or "", req.audioId)
+    source = source_info(c, task, track)
+    check_against_source(req, source)
+    request = to_replace_request(req, source)
+    if req.personaId:
+        request = with_persona(request, personas.get(c.db, key.id, req.personaId))
+    sub = service.Submission.music(
+        key_id=key.id, operation="replace_section", model=task.model, param=body, request=request,
+        callback_url=callback, cost=c.settings.credits.costs.get("replace_section", 0),
+        parent_music_id=track.id, source_id=track.id,
+    )  # fmt: skip
+    task_id = service.submit(c.db, sub, max_attempts=c.settings.workers.max_attempts)
+    c.workers.wake()
+    return ok({"taskId": task_id})

@@ -1,0 +1,132 @@
+"""Replace section (hosted API §3.9): new material inside ``[infill_start_s, infill_end_s)``, the source
+everywhere else.
+
+The new material is composed in the source's tempo, key and meter (forced, so its bars line up) and
+placed on the source's bar grid: its first sung section starts on the first bar line inside the
+window, led in by one bar of the composition. Inside the window the source fades out over its first
+:data:`FADE_S` and back in over its last, against the new material (equal power); outside the window
+the master and every stem are the source's samples exactly. The new material is gain-matched to the
+loudness the source had in the window, so the section sits at the song's level.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from tunesmith.dsp.loudness import integrated_lufs
+from tunesmith.dsp.resample import resample
+from tunesmith.dsp.types import Audio, db_to_gain, fit_length
+from tunesmith.engines.base import SongRequest, TrackPlan, WordTiming
+from tunesmith.engines.builtin.continuation.extend import Edited, renumber_lines, shift_words
+from tunesmith.engines.builtin.continuation.material import Composer, Material, Rendered, Renderer, compose_material
+from tunesmith.engines.builtin.continuation.scores import bar_ceil, bar_floor, joined, placed, tick_at, window
+from tunesmith.engines.builtin.continuation.source import SourceTrack
+from tunesmith.engines.builtin.continuation.splice import splice_stems_window, splice_window
+from tunesmith.media.mp3 import MP3_SAMPLE_RATE
+from tunesmith.music.score import Score
+
+FADE_S = 0.04
+"""Equal-power crossfade at each border, inside the window, seconds."""
+TAIL_S = 0.25
+"""New material composed past the window's end, so that it still sounds through the fade-out."""
+MATCH_LIMIT_DB = 12.0
+"""Largest loudness correction applied to the new material, dB either way."""
+PEAK_CEILING = db_to_gain(-1.0)
+"""The gain-matched new material never peaks above this (the master's ceiling)."""
+ATTEMPTS = 3
+"""Compositions tried until one is long enough to fill the window."""
+
+
+def _placement(source: Score, start_s: float, material: Material) -> int:
+    """Source tick where the material's tick 0 goes: its lead-in ends on the first bar line at or after
+    ``start_s`` (with no lead-in, it starts on the bar line at or before)."""
+    if material.lead == 0:
+        return bar_floor(source, start_s)
+    anchor = bar_ceil(source, start_s)
+    return anchor - tick_at(source, material.score.seconds(material.lead))
+
+
+def _material(
+    compose: Composer, source: Score, track: TrackPlan, request: SongRequest, start_s: float, end_s: float
+) -> tuple[Material, float]:  # fmt: skip
+    """Material covering the window and where it starts (seconds); recomposed longer when it falls short."""
+    bar_s = source.seconds(source.ticks_per_bar)
+    target = end_s - start_s + 4 * bar_s
+    for _ in range(ATTEMPTS):
+        material = compose_material(compose, track, request, source, lyrics=request.lyrics, forced=True,
+                                    target_s=target)  # fmt: skip
+        offset_s = source.seconds(_placement(source, start_s, material))
+        short = end_s + TAIL_S - offset_s - material.score.duration_s
+        if short <= 0:
+            break
+        target += short + bar_s
+    cut = window(material.score, 0, tick_at(material.score, end_s + TAIL_S - offset_s))
+    return replace(material, score=cut), offset_s
+
+
+def _matched(new: Rendered, new_window: Audio, source_window: Audio) -> tuple[Rendered, Audio]:
+    """``new`` (and its window, at 44.1 kHz) scaled by one gain to the source window's loudness."""
+    want = integrated_lufs(source_window, MP3_SAMPLE_RATE)
+    have = integrated_lufs(new_window, MP3_SAMPLE_RATE)
+    if not (np.isfinite(want) and np.isfinite(have)):
+        return new, new_window
+    gain = db_to_gain(float(np.clip(want - have, -MATCH_LIMIT_DB, MATCH_LIMIT_DB)))
+    peak = float(np.max(np.abs(new_window))) if new_window.size else 0.0
+    if peak * gain > PEAK_CEILING:
+        gain = PEAK_CEILING / peak
+    g = np.float32(gain)
+    stems = {f: a * g for f, a in new.stems.items()}
+    return replace(new, stems=stems, mix=new.mix * g), new_window * g
+
+
+def _window_of(audio: Audio, offset: int, start: int, end: int) -> Audio:
+    """Samples ``[start, end)`` of the timeline on which ``audio`` begins at sample ``offset``."""
+    begin = start - offset
+    if begin < 0:
+        pad = np.zeros((audio.shape[0], -begin), dtype=np.float32)
+        return fit_length(np.concatenate([pad, audio], axis=1), end - start)
+    return fit_length(audio[:, begin:], end - start)
+
+
+def replace_section(
+    source: SourceTrack, track: TrackPlan, request: SongRequest, *, compose: Composer, render: Renderer
+) -> Edited:  # fmt: skip
+    """The track with ``request.infill_start_s``–``infill_end_s`` regenerated from ``request.lyrics``."""
+    if request.infill_start_s is None or request.infill_end_s is None:
+        raise ValueError("replace_section needs infill_start_s and infill_end_s")
+    start_s, end_s = request.infill_start_s, request.infill_end_s
+    material, offset_s = _material(compose, source.score, track, request, start_s, end_s)
+    new = render(material.score)
+    rate = new.sample_rate
+    start44, end44 = round(start_s * MP3_SAMPLE_RATE), round(end_s * MP3_SAMPLE_RATE)
+    offset44 = round(offset_s * MP3_SAMPLE_RATE)
+    insert44 = _window_of(resample(new.mix, rate, MP3_SAMPLE_RATE), offset44, start44, end44)
+    new, insert44 = _matched(new, insert44, source.master[:, start44:end44])
+    master = splice_window(source.master, insert44, start=start44, end=end44, fade=round(FADE_S * MP3_SAMPLE_RATE))
+    start, end, offset = round(start_s * rate), round(end_s * rate), round(offset_s * rate)
+    samples = max([a.shape[1] for a in source.stems.values()] + [round(master.shape[1] * rate / MP3_SAMPLE_RATE)])
+    inserts = {f: _window_of(a, offset, start, end) for f, a in new.stems.items()}
+    stems = splice_stems_window(source.stems, inserts, start=start, end=end, fade=round(FADE_S * rate), samples=samples)
+    return Edited(
+        score=_score(source.score, material.score, offset_s, start_s, end_s, track),
+        stems=stems, master=master, sample_rate=rate,
+        words=_words(source.words, new.words, offset_s, start_s, end_s),
+    )  # fmt: skip
+
+
+def _score(source: Score, new: Score, offset_s: float, start_s: float, end_s: float, track: TrackPlan) -> Score:
+    start, end = tick_at(source, start_s), tick_at(source, end_s)
+    middle = window(placed(new, offset_s, source), start, end)
+    pieces = [window(source, 0, start), middle, window(source, end, max(source.total_ticks, end + 1))]
+    voice = source.vocal.voice if source.vocal is not None else (new.vocal.voice if new.vocal else None)
+    return joined(pieces, source, voice=voice, metadata={**source.metadata, "title": track.title})
+
+
+def _words(
+    old: list[WordTiming], new: list[WordTiming], offset_s: float, start_s: float, end_s: float
+) -> list[WordTiming]:
+    inside = [w for w in shift_words(new, offset_s) if start_s <= w.start_s < end_s]
+    outside = [w for w in old if w.start_s < start_s or w.start_s >= end_s]
+    return renumber_lines(outside + inside)
