@@ -19,9 +19,9 @@ from tunesmith.config import Settings
 from tunesmith.db.session import Database
 
 URL = "/api/v1/generate/replace-section"
-SONG_S = 40.0
-ERA_B = {"prompt": "[Verse]\nbrand new words", "tags": "pop", "title": "Fixed", "infillStartS": 10.0,
-         "infillEndS": 20.5}
+SONG_S = 24.0
+ERA_B = {"prompt": "[Verse]\nbrand new words", "tags": "pop", "title": "Fixed", "infillStartS": 5.0,
+         "infillEndS": 11.5}
 
 
 @pytest.fixture
@@ -50,14 +50,14 @@ def test_replace_section_makes_a_music_task(client: TestClient, auth: dict[str, 
     assert len(tracks) == 2 and all(set(t) == SUNO_KEYS and t["modelName"] == "chirp-v4-5" for t in tracks)
     request = request_of(db, data["taskId"])
     assert request["operation"] == "replace_section" and request["model"] == "V4_5"
-    assert (request["infill_start_s"], request["infill_end_s"]) == (10.0, 20.5)
+    assert (request["infill_start_s"], request["infill_end_s"]) == (5.0, 11.5)
     assert request["lyrics"] == ERA_B["prompt"] and request["style"] == "pop" and request["full_lyrics"] == ""
 
 
 def test_era_c_full_lyrics_are_the_new_prompt(client: TestClient, auth: dict[str, str], db: Database) -> None:
     task_id, (audio_id, _) = finished(client, auth)
     full = "[Verse]\nhello world\n[Chorus]\nbrand new words"
-    created = replace_section(client, auth, taskId=task_id, audioId=audio_id, **{**ERA_B, "infillEndS": 20.0},
+    created = replace_section(client, auth, taskId=task_id, audioId=audio_id, **{**ERA_B, "infillEndS": 15.0},
                               fullLyrics=full, lyrics="[Chorus]\nthe segment's own words")
     assert created["code"] == 200, created
     data = wait_terminal(client, auth, created["data"]["taskId"])
@@ -96,13 +96,13 @@ def test_callback_url_is_optional(client: TestClient, auth: dict[str, str]) -> N
     ({"uploadUrl": "https://example.com/a.mp3"}, 422, "not both"),
     ({"model": "V4_5"}, 422, "model must not be sent"),
     ({"infillStartS": -1.0}, 422, "infillStartS"),
-    ({"infillStartS": 10.005}, 422, "two decimals"),
-    ({"infillEndS": 10.0}, 422, "greater than"),
-    ({"infillEndS": 15.99}, 422, "6-60"),
+    ({"infillStartS": 5.005}, 422, "two decimals"),
+    ({"infillEndS": 5.0}, 422, "greater than"),
+    ({"infillEndS": 10.99}, 422, "6-60"),
     ({"infillStartS": 0.0, "infillEndS": 60.5}, 422, "6-60"),
-    ({"infillStartS": 30.0, "infillEndS": 40.5}, 422, "past the end"),
-    ({"infillStartS": 0.0, "infillEndS": 20.5}, 422, "at most half"),
-    ({"fullLyrics": "x", "infillEndS": 19.99}, 422, "at least 10"),
+    ({"infillStartS": 20.0, "infillEndS": 26.5}, 422, "past the end"),
+    ({"infillStartS": 0.0, "infillEndS": 12.5}, 422, "at most half"),
+    ({"fullLyrics": "x", "infillEndS": 14.99}, 422, "at least 10"),
     ({"vocalGender": "f"}, 422, "fullLyrics is required"),
     ({"fullLyrics": "x", "vocalGender": "x"}, 422, "vocalGender"),
     ({"fullLyrics": "x", "styleWeight": 2.0}, 422, "styleWeight"),
@@ -110,8 +110,8 @@ def test_callback_url_is_optional(client: TestClient, auth: dict[str, str]) -> N
     ({"fullLyrics": "x" * 5001}, 422, "fullLyrics is too long"),
     ({"prompt": "x" * 5001}, 422, "prompt is too long"),
     ({"title": "x" * 101}, 422, "title is too long"),
-    ({"fullLyrics": "x", "title": "x" * 81}, 422, "title is too long"),
-    ({"fullLyrics": "x", "personaId": "nope"}, 404, "Persona"),
+    ({"fullLyrics": "x", "infillEndS": 15.0, "title": "x" * 81}, 422, "title is too long"),
+    ({"fullLyrics": "x", "infillEndS": 15.0, "personaId": "nope"}, 404, "Persona"),
 ])
 def test_replace_section_validation(client: TestClient, auth: dict[str, str], fields: dict[str, Any], code: int,
                                     words: str) -> None:

@@ -1,4 +1,4 @@
-"""Same request + same seed → the same audio; the two tracks of a task differ (one audio-level run)."""
+"""Same request + same seed → the same audio, vocals included; the two tracks of a task differ."""
 
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ class NullSink:
 def test_same_seed_same_audio_and_the_two_tracks_differ(tmp_path: Path) -> None:
     engine = BuiltinEngine()
     request = SongRequest(
-        custom=True, instrumental=True, model="V4", style="lo-fi hip hop", max_duration_s=20.0, seed=42
+        custom=True, instrumental=False, model="V4", style="lo-fi hip hop", max_duration_s=30.0, seed=42,
+        lyrics="[Verse]\nLate night, city light\nHumming low, holding tight",
     )
     first = engine.render(engine.plan(request), 0, tmp_path / "a", NullSink())
     again = engine.render(engine.plan(request), 0, tmp_path / "b", NullSink())

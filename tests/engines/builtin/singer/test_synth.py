@@ -211,3 +211,15 @@ def test_chinese_tones_bend_only_the_note_start() -> None:
         early = median_f0(f0, times, start, start + 0.06)
         assert sign * cents(early, note.pitch) > 50
         assert abs(cents(median_f0(f0, times, start + 0.3, end - 0.1), note.pitch)) < 50
+
+
+def test_same_score_sings_the_same_samples_whatever_ran_before(
+    singer: WorldSinger, male: tuple[Score, SungVocal]
+) -> None:
+    from tunesmith.engines.builtin.singer.espeak import espeak
+
+    score, first = male
+    espeak().speak("something else entirely, to change the library's history", voice="en-us")
+    singer.sing(build_score(60, "f-clear"), sample_rate=RATE)
+    again = singer.sing(score, sample_rate=RATE)
+    assert np.array_equal(first.audio, again.audio)

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tunesmith.engines.base import ProgressSink, SongPlan, SongRequest, TrackPlan, TrackResult
-from tunesmith.engines.builtin.continuation.extend import Edited, extend_track
-from tunesmith.engines.builtin.continuation.material import Rendered
+from tunesmith.engines.builtin.continuation.extend import extend_track
+from tunesmith.engines.builtin.continuation.material import Edited, Rendered
 from tunesmith.engines.builtin.continuation.output import write_outputs
 from tunesmith.engines.builtin.continuation.section import replace_section
 from tunesmith.engines.builtin.continuation.source import SourceTrack, load_source

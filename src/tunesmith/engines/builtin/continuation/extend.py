@@ -9,12 +9,16 @@ score and the sung words are the source's before the join and the new ones after
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from tunesmith.dsp.resample import resample
-from tunesmith.dsp.types import Audio
-from tunesmith.engines.base import SongRequest, TrackPlan, WordTiming
-from tunesmith.engines.builtin.continuation.material import Composer, Renderer, compose_material
+from tunesmith.engines.base import SongRequest, TrackPlan
+from tunesmith.engines.builtin.continuation.material import (
+    Composer,
+    Edited,
+    Renderer,
+    compose_material,
+    renumber_lines,
+    shift_words,
+)
 from tunesmith.engines.builtin.continuation.scores import bar_ceil, joined, placed, window
 from tunesmith.engines.builtin.continuation.source import SourceTrack
 from tunesmith.engines.builtin.continuation.splice import splice_after, splice_stems_after
@@ -23,18 +27,6 @@ from tunesmith.music.score import Score
 
 FADE_S = 0.05
 """Equal-power crossfade after the join, seconds."""
-
-
-@dataclass(frozen=True)
-class Edited:
-    """An edited track: ``master`` (2, n) at :data:`MP3_SAMPLE_RATE`, ``stems`` (2, m) at ``sample_rate``
-    summing to it, the whole track's ``score`` and sung ``words``."""
-
-    score: Score
-    stems: dict[str, Audio]
-    master: Audio
-    sample_rate: int
-    words: list[WordTiming]
 
 
 def join_seconds(source: Score, continue_at: float) -> float:
@@ -73,23 +65,3 @@ def _voice(new: Score, old: Score) -> str | None:
         if score.vocal is not None and score.vocal.syllables:
             return score.vocal.voice
     return None
-
-
-def shift_words(words: list[WordTiming], offset_s: float) -> list[WordTiming]:
-    """``words`` moved ``offset_s`` seconds later, their lines marked as new (negative until renumbered)."""
-    return [
-        WordTiming(w.word, w.start_s + offset_s, w.end_s + offset_s, -1 - w.line,
-                   tuple((t, a + offset_s, b + offset_s) for t, a, b in w.syllables))
-        for w in words
-    ]  # fmt: skip
-
-
-def renumber_lines(words: list[WordTiming]) -> list[WordTiming]:
-    """``words`` in time order with ``line`` counting sung lines 0, 1, … in the order they begin."""
-    ordered = sorted(words, key=lambda w: w.start_s)
-    number: dict[int, int] = {}
-    out = []
-    for w in ordered:
-        number.setdefault(w.line, len(number))
-        out.append(WordTiming(w.word, w.start_s, w.end_s, number[w.line], w.syllables))
-    return out

@@ -76,3 +76,35 @@ def compose_material(
     if parse_style(style).genre.name == source.metadata.get("genre"):
         score = same_sounds(score, source)
     return lead_in(score, lyrics)
+
+
+@dataclass(frozen=True)
+class Edited:
+    """An edited track: ``master`` (2, n) at :data:`MP3_SAMPLE_RATE`, ``stems`` (2, m) at ``sample_rate``
+    summing to it, the whole track's ``score`` and sung ``words``."""
+
+    score: Score
+    stems: dict[str, Audio]
+    master: Audio
+    sample_rate: int
+    words: list[WordTiming]
+
+
+def shift_words(words: list[WordTiming], offset_s: float) -> list[WordTiming]:
+    """``words`` moved ``offset_s`` seconds later, their lines marked as new (negative until renumbered)."""
+    return [
+        WordTiming(w.word, w.start_s + offset_s, w.end_s + offset_s, -1 - w.line,
+                   tuple((t, a + offset_s, b + offset_s) for t, a, b in w.syllables))
+        for w in words
+    ]  # fmt: skip
+
+
+def renumber_lines(words: list[WordTiming]) -> list[WordTiming]:
+    """``words`` in time order with ``line`` counting sung lines 0, 1, … in the order they begin."""
+    ordered = sorted(words, key=lambda w: w.start_s)
+    number: dict[int, int] = {}
+    out = []
+    for w in ordered:
+        number.setdefault(w.line, len(number))
+        out.append(WordTiming(w.word, w.start_s, w.end_s, number[w.line], w.syllables))
+    return out

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tunesmith.engines.base import ProgressSink, TrackPlan, TrackResult
-from tunesmith.engines.builtin.continuation.extend import Edited
+from tunesmith.engines.builtin.continuation.material import Edited
 from tunesmith.media.mp3 import MP3_SAMPLE_RATE
 from tunesmith.music.score import StemFamily
 

@@ -19,8 +19,16 @@ from tunesmith.dsp.loudness import integrated_lufs
 from tunesmith.dsp.resample import resample
 from tunesmith.dsp.types import Audio, db_to_gain, fit_length
 from tunesmith.engines.base import SongRequest, TrackPlan, WordTiming
-from tunesmith.engines.builtin.continuation.extend import Edited, renumber_lines, shift_words
-from tunesmith.engines.builtin.continuation.material import Composer, Material, Rendered, Renderer, compose_material
+from tunesmith.engines.builtin.continuation.material import (
+    Composer,
+    Edited,
+    Material,
+    Rendered,
+    Renderer,
+    compose_material,
+    renumber_lines,
+    shift_words,
+)
 from tunesmith.engines.builtin.continuation.scores import bar_ceil, bar_floor, joined, placed, tick_at, window
 from tunesmith.engines.builtin.continuation.source import SourceTrack
 from tunesmith.engines.builtin.continuation.splice import splice_stems_window, splice_window
@@ -128,5 +136,7 @@ def _words(
     old: list[WordTiming], new: list[WordTiming], offset_s: float, start_s: float, end_s: float
 ) -> list[WordTiming]:
     inside = [w for w in shift_words(new, offset_s) if start_s <= w.start_s < end_s]
-    outside = [w for w in old if w.start_s < start_s or w.start_s >= end_s]
-    return renumber_lines(outside + inside)
+    before = [w for w in old if w.start_s < start_s]
+    # A line the window cuts in two continues after it as a line of its own, as in the joined score.
+    after = [replace(w, line=w.line + len(old) + 1) for w in old if w.start_s >= end_s]
+    return renumber_lines(before + inside + after)

@@ -10,9 +10,14 @@ through one module lock. The library is loaded lazily on first use, never at imp
 
 from __future__ import annotations
 
+import _ctypes
 import ctypes
+import shutil
 import struct
+import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
@@ -37,6 +42,10 @@ _PARAM_RANGE = 4
 _PARAM_PUNCTUATION = 5
 _PARAM_WORDGAP = 7
 _STRESS_MARKS = "',%="
+
+
+RAND_SEED = 20261121
+"""Seed of espeak-ng's noise generator (any fixed value: it only has to be the same every time)."""
 
 
 class PhonemeClass(IntEnum):
@@ -124,11 +133,11 @@ class Utterance:
 class Espeak:
     """The process-wide espeak-ng library; use :func:`espeak` to get the shared instance."""
 
-    def __init__(self) -> None:
+    def __init__(self, library_path: str | None = None) -> None:
         import espeakng_loader
 
         self._lock = threading.Lock()
-        self._lib = ctypes.CDLL(espeakng_loader.get_library_path())
+        self._lib = ctypes.CDLL(library_path or espeakng_loader.get_library_path())
         self._data_path = espeakng_loader.get_data_path()
         self._declare()
         rate = self._lib.espeak_Initialize(
@@ -139,12 +148,21 @@ class Espeak:
         )
         if rate != ESPEAK_RATE_HZ:
             raise RuntimeError(f"espeak-ng initialisation failed (returned {rate})")
+        # espeak-ng seeds its noise generator from the clock at start-up; a fixed seed makes the same
+        # text give the same samples (together with a fresh library state, see fresh_espeak).
+        self._lib.espeak_ng_SetRandSeed(RAND_SEED)
         self._chunks: list[npt.NDArray[np.int16]] = []
         self._events: list[WordEvent | PhonemeEvent] = []
         self._callback = _SynthCallback(self._on_synth)
         self._lib.espeak_SetSynthCallback(self._callback)
         self._tables = read_phoneme_tables(Path(self._data_path) / "phontab")
         self._table: dict[str, PhonemeClass] = {}
+
+    def close(self) -> None:
+        """Unload this instance's library (only for private instances from :func:`fresh_espeak`)."""
+        with self._lock:
+            self._lib.espeak_Terminate()
+            _ctypes.dlclose(self._lib._handle)
 
     def _declare(self) -> None:
         lib = self._lib
@@ -163,6 +181,8 @@ class Espeak:
             ctypes.c_void_p,
         ]
         lib.espeak_Synchronize.argtypes = []
+        lib.espeak_ng_SetRandSeed.argtypes = [ctypes.c_long]
+        lib.espeak_ng_SetRandSeed.restype = None
 
     def _on_synth(self, wav: ctypes._Pointer[ctypes.c_short], n: int, events: ctypes._Pointer[_Event]) -> int:
         if n > 0:
@@ -277,6 +297,27 @@ def table_for_language(tables: dict[str, dict[str, PhonemeClass]], language: str
 
 _shared: Espeak | None = None
 _shared_lock = threading.Lock()
+
+
+@contextmanager
+def fresh_espeak() -> Iterator[Espeak]:
+    """A private espeak-ng instance in its initial state, closed afterwards.
+
+    espeak-ng keeps synthesis state (waveform phase, pitch flutter) in static variables, so the samples of
+    an utterance depend on everything the library spoke before it in the process. A private copy of the
+    library, loaded from its own file, starts from the initial state: the same text then always gives the
+    same samples, which makes a seeded song reproducible.
+    """
+    import espeakng_loader
+
+    with tempfile.TemporaryDirectory(prefix="tunesmith-espeak-") as folder:
+        copy = Path(folder) / "libespeak-ng-private.so"
+        shutil.copyfile(espeakng_loader.get_library_path(), copy)
+        instance = Espeak(str(copy))
+        try:
+            yield instance
+        finally:
+            instance.close()
 
 
 def espeak() -> Espeak:

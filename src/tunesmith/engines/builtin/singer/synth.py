@@ -22,7 +22,7 @@ import numpy as np
 from tunesmith.engines.base import SungVocal, WordTiming
 from tunesmith.engines.builtin.singer import vocoder
 from tunesmith.engines.builtin.singer.contour import loudness_gain, pitch_contour, smooth
-from tunesmith.engines.builtin.singer.espeak import ESPEAK_RATE_HZ, Utterance, espeak
+from tunesmith.engines.builtin.singer.espeak import ESPEAK_RATE_HZ, Utterance, fresh_espeak
 from tunesmith.engines.builtin.singer.phonetics import espeak_voice, segment, spoken_text
 from tunesmith.engines.builtin.singer.phrase import PhraseUnit, make_unit, pair_syllables, word_timings
 from tunesmith.engines.builtin.singer.timemap import Placement, place, segments, source_times
@@ -141,7 +141,8 @@ class WorldSinger:
     ) -> PreparedPhrase | None:
         speaker = espeak_voice(language, voice.espeak_variant)
         text, spans = spoken_text([w.text for w in line.words])
-        utterance = espeak().speak(text, voice=speaker, rate_wpm=self.rate_wpm, pitch=self.source_pitch)
+        with fresh_espeak() as private:  # a fresh library state: the same line always sounds the same
+            utterance = private.speak(text, voice=speaker, rate_wpm=self.rate_wpm, pitch=self.source_pitch)
         units = _phrase_units(score, utterance, spans, sung)
         if not units:
             return None
@@ -198,9 +199,8 @@ class WorldSinger:
         with self._f0_lock:
             if speaker not in self._f0_cache:
                 text = _CALIBRATION_TEXT.get(language, _CALIBRATION_TEXT["en"])
-                utterance = espeak().speak(
-                    text, voice=speaker, rate_wpm=self.rate_wpm, pitch=self.source_pitch
-                )
+                with fresh_espeak() as private:
+                    utterance = private.speak(text, voice=speaker, rate_wpm=self.rate_wpm, pitch=self.source_pitch)
                 self._f0_cache[speaker] = measure_f0(
                     utterance.audio.astype(np.float64) / 32768.0, utterance.sample_rate
                 )
