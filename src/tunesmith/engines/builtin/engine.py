@@ -37,6 +37,9 @@ AUDIBLE_PEAK = 10 ** (-90 / 20)  # a stem whose peak stays under −90 dBFS is s
 AUDIO_FILE, COVER_FILE, SCORE_FILE, STEMS_DIR = "audio.mp3", "cover.jpg", "score.json", "stems"
 BACKING_LEVEL = 0.5  # backing-vocal amplitude relative to the lead's (−6 dB) before the mix presets
 MASTER_FILE = "master.flac"
+MP3_HEADROOM_DBTP = -1.6
+"""True-peak ceiling of the master before MP3 encoding: the codec's ringing adds up to ~0.5 dB, and the
+delivered MP3 must stay at or below −1 dBTP."""
 
 
 class BuiltinEngine:
@@ -133,7 +136,7 @@ class BuiltinEngine:
             presets = presets_for(stems, score.metadata.get("mix"))
             processed, premaster = trim_to_headroom(*mix_stems(stems, presets, self.sample_rate))
         with timer("master"):
-            processed, mastered = master_stems(processed, premaster, self.sample_rate)
+            processed, mastered = master_stems(processed, premaster, self.sample_rate, ceiling_dbtp=MP3_HEADROOM_DBTP)
         return processed, mastered, vocal
 
     def _encode(self, mastered: Audio, path: Path, stream: ProgressSink) -> Path:
