@@ -41,8 +41,8 @@ TAIL_S = 0.25
 """New material composed past the window's end, so that it still sounds through the fade-out."""
 MATCH_LIMIT_DB = 12.0
 """Largest loudness correction applied to the new material, dB either way."""
-PEAK_CEILING = db_to_gain(-1.0)
-"""The gain-matched new material never peaks above this (the master's ceiling)."""
+PEAK_CEILING = db_to_gain(-1.6)
+"""The gain-matched new material never peaks above this (the engine's pre-MP3 master ceiling, dBTP)."""
 ATTEMPTS = 3
 """Compositions tried until one is long enough to fill the window."""
 
