@@ -1,11 +1,13 @@
 """``python -m bench run --suite smoke|full``: run a suite against a freshly started server.
 
-smoke (about 3 minutes on 2 cores): the 2-minute song with vocals (time to first streamed byte and to
-SUCCESS, printed at once), its engine stage timings and quality, and 5-second k6 runs of submit,
+smoke (about 3 minutes on 2 cores, plus ~1.5 min of endpoint timings): the 2-minute song with vocals (time to first
+streamed byte and to SUCCESS, printed at once), its engine stage timings and quality, the time each follow-up
+endpoint (WAV, separation, MIDI, MP4, …) takes on a 30-second song, and 5-second k6 runs of submit,
 record-info and credit.
-full (about 35 minutes on 2 cores): every item of every set (30 s, 2 min and 4 min; custom, non-custom,
-instrumental), songs per minute at 1, 2 and 4 concurrent tasks, quality of all of them, and 30-second
-k6 runs plus the search for the highest sustained rate.
+full (about 35 minutes on 2 cores, plus ~6 min of endpoint timings): every item of every set (30 s, 2 min
+and 4 min; custom, non-custom, instrumental), songs per minute at 1, 2 and 4 concurrent tasks, quality of
+all of them, the time each follow-up endpoint takes on a 3-minute song, and 30-second k6 runs plus the
+search for the highest sustained rate.
 
 A run never stops at the first failure: a failed song, track or load test is recorded with its error
 and the run goes on; items past the suite's time budget are skipped and listed. The JSON record is
@@ -26,7 +28,7 @@ from statistics import mean
 from typing import Any
 
 from bench import report
-from bench.runner import catalog, datadir, load, quality, speed, vocal_eval
+from bench.runner import catalog, datadir, endpoints, load, quality, speed, vocal_eval
 from bench.runner.server import Server, running_server
 
 HEADLINE_ITEM = "en-pop-2min"
@@ -44,14 +46,15 @@ class Suite:
     load_rates: dict[str, float]
     find_max_rate: bool
     budget_s: float
+    endpoint_song_s: float  # length of the song the endpoint timings run on (own server, own timeouts)
 
 
 SUITES = {
     "smoke": Suite(
-        (HEADLINE_ITEM,), (), "inst-lofi-30s", 5.0, {"credit": 50.0, "record": 50.0, "submit": 5.0}, False, 420.0
+        (HEADLINE_ITEM,), (), "inst-lofi-30s", 5.0, {"credit": 50.0, "record": 50.0, "submit": 5.0}, False, 420.0, 30.0
     ),
     "full": Suite(
-        (), (1, 2, 4), "inst-lofi-30s", 30.0, {"credit": 200.0, "record": 200.0, "submit": 20.0}, True, 1980.0
+        (), (1, 2, 4), "inst-lofi-30s", 30.0, {"credit": 200.0, "record": 200.0, "submit": 20.0}, True, 1980.0, 180.0
     ),
 }
 
@@ -177,6 +180,20 @@ def run_quality(server: Server, runs: list[speed.SongRun], run: Run) -> None:
         run.checkpoint()
 
 
+def run_endpoints(suite: Suite, run: Run) -> None:
+    """On a server of its own: one song, then each follow-up endpoint on it, one at a time. Not bounded by
+    the suite's budget (``make bench`` must report it); each endpoint has its own timeout."""
+    with running_server() as server:
+        record = endpoints.run(server, song_s=suite.endpoint_song_s, say=say)
+    run.results["endpoints"] = record
+    if record.get("error"):
+        run.error("endpoints", "song", str(record["error"]))
+    for timing in record.get("endpoints", []):
+        if timing["status"] in ("failed", "timeout"):
+            run.error("endpoints", timing["endpoint"], str(timing.get("error")))
+    run.checkpoint()
+
+
 def run_load(suite: Suite, run: Run) -> None:
     """On a server of its own, so that the tasks the submit test queues do not slow other phases."""
     out: dict[str, Any] = run.results.setdefault("load", {"fixed": {}, "max_sustained_rps": {}, "steps": {}})
@@ -207,7 +224,7 @@ def _load_endpoint(server: Server, suite: Suite, endpoint: load.Endpoint, out: d
         out["steps"][endpoint] = [asdict(s) for s in steps]
 
 
-def run_suite(name: str, *, with_load: bool, with_quality: bool) -> Run:
+def run_suite(name: str, *, with_load: bool, with_quality: bool, with_endpoints: bool = True) -> Run:
     """Run every phase of suite ``name``; the record is complete unless the run was interrupted."""
     suite = SUITES[name]
     run = Run(
@@ -222,7 +239,7 @@ def run_suite(name: str, *, with_load: bool, with_quality: bool) -> Run:
         suite.budget_s,
     )
     try:
-        _run_phases(suite, run, with_load=with_load, with_quality=with_quality)
+        _run_phases(suite, run, with_load=with_load, with_quality=with_quality, with_endpoints=with_endpoints)
         run.results["complete"] = True
     except KeyboardInterrupt:
         run.error("suite", name, "interrupted")
@@ -233,7 +250,7 @@ def run_suite(name: str, *, with_load: bool, with_quality: bool) -> Run:
     return run
 
 
-def _run_phases(suite: Suite, run: Run, *, with_load: bool, with_quality: bool) -> None:
+def _run_phases(suite: Suite, run: Run, *, with_load: bool, with_quality: bool, with_endpoints: bool) -> None:
     with running_server() as server:
         try:
             runs = run_speed(server, suite, run)
@@ -242,6 +259,8 @@ def _run_phases(suite: Suite, run: Run, *, with_load: bool, with_quality: bool) 
                 run_quality(server, runs, run)
         finally:
             run.results["peak_server_rss_mib"] = server.memory.stop() / 2**20
+    if with_endpoints:
+        run_endpoints(suite, run)
     if with_load:
         run_load(suite, run)
     if with_quality and suite is SUITES["full"]:
@@ -257,13 +276,16 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--suite", choices=sorted(SUITES), default="smoke")
     run.add_argument("--no-load", action="store_true", help="skip the k6 load tests")
     run.add_argument("--no-quality", action="store_true", help="skip the quality metrics")
+    run.add_argument("--no-endpoints", action="store_true", help="skip the endpoint timings")
     run.add_argument("--no-table", action="store_true", help="do not rebuild the tables of BENCHMARKS.md")
     sub.add_parser("table", help="rebuild the tables of BENCHMARKS.md from bench/results/*.json")
     args = parser.parse_args(argv)
     if args.command == "table":
         report.update_benchmarks_md()
         return 0
-    done = run_suite(args.suite, with_load=not args.no_load, with_quality=not args.no_quality)
+    done = run_suite(
+        args.suite, with_load=not args.no_load, with_quality=not args.no_quality, with_endpoints=not args.no_endpoints
+    )
     if not args.no_table:
         report.update_benchmarks_md()
     headline = done.results.get("speed", {}).get("headline") or {}
@@ -272,6 +294,9 @@ def main(argv: list[str] | None = None) -> int:
         f"SUCCESS {_s(headline.get('success_s'))}"
     )
     print(f"stage RTF (audio s / stage s): {_rtf(done.results.get('speed', {}).get('stage_rtf') or {})}")
+    timed = (done.results.get("endpoints") or {}).get("endpoints") or []
+    if timed:
+        print("endpoint timings: " + ", ".join(f"{t['endpoint']} {_s(t.get('seconds'))} {t['status']}" for t in timed))
     print(f"errors: {len(done.results['errors'])}, skipped: {len(done.results.get('skipped', []))}")
     print(f"results: {done.path}")
     return 0 if done.results["complete"] else 1

@@ -212,11 +212,68 @@ def runs_table(records: list[tuple[Path, dict[str, Any]]]) -> str:
     return _table([title for title, _ in COLUMNS], [[c[key] for _, key in COLUMNS] for c in cells])
 
 
+ENDPOINTS_TITLE = "### Endpoint timings"
+ENDPOINT_POLL_S = 0.25  # bench.runner.endpoints.POLL_S (not imported: the report needs no HTTP client)
+
+
+def _cells(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_cells(v) for v in value) + "]"
+    return str(value)
+
+
+def endpoint_timings_table(record: dict[str, Any]) -> str:
+    """The "Endpoint timings" of one run: the song they ran on, then one row per endpoint (name and path,
+    sync/async, seconds from submit to terminal state, × real time of the song, status, output checks)."""
+    song = record.get("song") or {}
+    rows = []
+    for t in record.get("endpoints") or []:
+        checks = ", ".join(f"{k} {_cells(v)}" for k, v in (t.get("checks") or {}).items())
+        x_rt = t.get("x_real_time")
+        rows.append(
+            [
+                f"{t['endpoint']} (`{t['path']}`)",
+                str(t["mode"]),
+                _fmt(t.get("seconds"), 2),
+                "–" if x_rt is None else f"{x_rt:.{3 if x_rt < 0.1 else 2}f}×",
+                str(t["status"]),
+                checks or "–",
+                str(t.get("error") or "").replace("\n", " ")[:300],
+            ]
+        )
+    durations = " + ".join(_fmt(float(d)) for d in song.get("durations_s") or []) or "–"
+    intro = (
+        f"Song `{song.get('item', '–')}` (custom, V6, with vocals, target {_fmt(song.get('target_s'), 0)} s): "
+        f"SUCCESS in {_fmt(song.get('success_s'))} s, tracks {durations} s. The endpoints ran one at a time on its "
+        f"first track ({_fmt(song.get('track_duration_s'))} s) on a server of their own. Seconds = submit → the "
+        f"first poll (every {ENDPOINT_POLL_S} s) that saw a terminal state; synchronous endpoints: the request. "
+        "× real time = seconds / track length (where the endpoint works on the song's audio)."
+    )
+    if record.get("error"):
+        intro += f" **{record['error']}**"
+    header = ["Endpoint", "Mode", "Seconds", "× real time", "Status", "Output checks", "Error / reason"]
+    return intro + ("\n\n" + _table(header, rows) if rows else "")
+
+
+def endpoints_section(results: dict[str, Any]) -> str:
+    """The run's endpoint timings as a section of the details, or "" when the run has none."""
+    record = results.get("endpoints")
+    return f"{ENDPOINTS_TITLE}\n\n{endpoint_timings_table(record)}" if isinstance(record, dict) else ""
+
+
 def details(path: Path, results: dict[str, Any]) -> str:
-    """The latest run: speed per song (with stage RTFs), throughput, load per endpoint, quality per set."""
+    """The latest run: speed per song (with stage RTFs), throughput, load per endpoint, quality per set,
+    endpoint timings (before the list of skipped and failed items)."""
     from bench import report_details
 
-    return report_details.render(_link(path), results)
+    body = report_details.render(_link(path), results)
+    section = endpoints_section(results)
+    if not section:
+        return body
+    marker = "\n\n### Skipped and failed"
+    return body.replace(marker, f"\n\n{section}{marker}", 1) if marker in body else f"{body}\n\n{section}"
 
 
 def _replace_between(text: str, start: str, end: str, body: str) -> str:

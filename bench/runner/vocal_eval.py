@@ -142,13 +142,22 @@ def timed_sing(score: Score) -> tuple[SungVocal, float, float]:
 
 
 class _FixedSinger:
-    """A Singer that hands back an already sung vocal, so the mix does not sing it again."""
+    """A Singer that hands back the already sung lead for its score, so the mix does not sing it again.
 
-    def __init__(self, vocal: SungVocal) -> None:
+    Any other score (the backing part the engine derives from it) is sung by a fresh singer, as the
+    engine would: handing the lead back for it too would double the lead on the backing stem.
+    """
+
+    def __init__(self, vocal: SungVocal, score: Score) -> None:
         self._vocal = vocal
+        self._score = score
 
     def sing(self, score: Score, *, sample_rate: int) -> SungVocal:
-        return self._vocal
+        if score is self._score:
+            return self._vocal
+        from tunesmith.engines.builtin.singer.synth import WorldSinger
+
+        return WorldSinger().sing(score, sample_rate=sample_rate)
 
 
 def engine_mix(score: Score, vocal: SungVocal) -> np.ndarray:
@@ -156,7 +165,7 @@ def engine_mix(score: Score, vocal: SungVocal) -> np.ndarray:
     from tunesmith.engines.builtin.engine import BuiltinEngine, _StageTimer
 
     engine = BuiltinEngine(sample_rate=SAMPLE_RATE)
-    _processed, mastered, _vocal = engine._make_audio(score, _FixedSinger(vocal), _StageTimer())
+    _processed, mastered, _vocal = engine._make_audio(score, _FixedSinger(vocal, score), _StageTimer())
     return np.asarray(mastered)
 
 

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from pydantic import BaseModel, ConfigDict
-
-from tunesmith.api.schemas.generate import WEIGHTS, _check_len
+from tunesmith.api.schemas.generate import WEIGHTS, MusicFields, _check_len
 from tunesmith.engines.base import SongRequest
 from tunesmith.errors import BadRequest
 from tunesmith.tasks.catalog import MODELS, ModelSpec
@@ -22,28 +20,12 @@ from tunesmith.tasks.catalog import MODELS, ModelSpec
 PERSONA_MODELS = ("style_persona", "voice_persona")
 
 
-class ExtendBody(BaseModel):
-    """The request as sent; unknown fields are ignored, types are strict."""
-
-    model_config = ConfigDict(extra="ignore", strict=True)
+class ExtendBody(MusicFields):
+    """The request as sent (``seed`` reproduces the same continuation)."""
 
     defaultParamFlag: bool
     audioId: str
-    model: str
-    callBackUrl: str
     continueAt: float | None = None
-    prompt: str | None = None
-    style: str | None = None
-    title: str | None = None
-    negativeTags: str | None = None
-    vocalGender: str | None = None
-    styleWeight: float | None = None
-    weirdnessConstraint: float | None = None
-    audioWeight: float | None = None
-    personaId: str | None = None
-    personaModel: str | None = None
-    seed: int | None = None
-    """Extension: the same request with the same seed reproduces the same continuation."""
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,12 @@ CUSTOM_ONLY_C = ("negativeTags", "vocalGender", "styleWeight", "weirdnessConstra
 WEIGHTS = ("styleWeight", "weirdnessConstraint", "audioWeight")
 
 
-class GenerateBody(BaseModel):
-    """The request as sent; unknown fields are ignored, types are strict."""
+class MusicFields(BaseModel):
+    """The fields every music-making request shares (generate, extend); unknown fields are ignored,
+    types are strict."""
 
     model_config = ConfigDict(extra="ignore", strict=True)
 
-    customMode: bool
-    instrumental: bool
     model: str
     callBackUrl: str
     prompt: str | None = None
@@ -38,14 +37,21 @@ class GenerateBody(BaseModel):
     audioWeight: float | None = None
     personaId: str | None = None
     personaModel: str | None = None
+    seed: int | None = None
+    """Extension: the same request with the same seed reproduces the same audio."""
+
+
+class GenerateBody(MusicFields):
+    """The request as sent."""
+
+    customMode: bool
+    instrumental: bool
     lyrics: str | None = None
     imageUrls: list[str] | None = None
     videoUrls: list[str] | None = None
     audioUrls: list[str] | None = None
     variety: int | None = None
     duration: float | None = None
-    seed: int | None = None
-    """Extension: the same request with the same seed reproduces the same audio."""
 
 
 def _check_len(field: str, value: str | None, limit: int, model: str) -> None:

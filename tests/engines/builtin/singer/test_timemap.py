@@ -5,7 +5,16 @@ from __future__ import annotations
 import numpy as np
 
 from tunesmith.engines.builtin.singer.contour import pitch_contour
-from tunesmith.engines.builtin.singer.timemap import Span, SungNote, Unit, place, segments, source_times
+from tunesmith.engines.builtin.singer.timemap import (
+    MAX_CONSONANT_S,
+    MIN_VOWEL_SHARE,
+    Span,
+    SungNote,
+    Unit,
+    place,
+    segments,
+    source_times,
+)
 
 
 def unit(onset: float, vowel: float, coda: float, notes: list[tuple[float, float, int]], at: float = 0.0) -> Unit:
@@ -22,15 +31,15 @@ def test_vowel_starts_on_the_beat_and_consonants_are_capped() -> None:
     units = [unit(0.3, 0.1, 0.05, [(1.0, 2.0, 60)]), unit(0.05, 0.1, 0.2, [(2.0, 2.5, 62)], at=0.5)]
     first, second = place(units)
     assert first.nucleus.start == 1.0 and first.onset.end == 1.0
-    assert abs(first.onset.length - 0.12) < 1e-9  # 0.3 s of source onset squeezed into 120 ms
+    assert abs(first.onset.length - MAX_CONSONANT_S) < 1e-9  # 0.3 s of source onset squeezed
     assert second.onset.end == 2.0 and first.coda.end <= second.onset.start
-    assert second.coda.end == 2.5 and second.coda.length <= 0.12 + 1e-9
+    assert second.coda.end == 2.5 and second.coda.length <= MAX_CONSONANT_S + 1e-9
 
 
-def test_short_notes_shrink_consonants_to_keep_half_the_vowel() -> None:
+def test_short_notes_shrink_consonants_to_keep_part_of_the_vowel() -> None:
     units = [unit(0.05, 0.1, 0.12, [(1.0, 1.1, 60)]), unit(0.12, 0.1, 0.0, [(1.1, 1.3, 62)], at=0.5)]
     first, _ = place(units)
-    assert first.nucleus.length >= 0.05 - 1e-9
+    assert first.nucleus.length >= MIN_VOWEL_SHARE * 0.1 - 1e-9
 
 
 def test_first_onset_never_starts_before_time_zero() -> None:

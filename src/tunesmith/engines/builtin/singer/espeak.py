@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import _ctypes
 import ctypes
+import functools
 import shutil
 import struct
 import tempfile
@@ -155,7 +156,7 @@ class Espeak:
         self._events: list[WordEvent | PhonemeEvent] = []
         self._callback = _SynthCallback(self._on_synth)
         self._lib.espeak_SetSynthCallback(self._callback)
-        self._tables = read_phoneme_tables(Path(self._data_path) / "phontab")
+        self._tables = _phoneme_tables(str(Path(self._data_path) / "phontab"))
         self._table: dict[str, PhonemeClass] = {}
 
     def close(self) -> None:
@@ -249,6 +250,12 @@ def _utterance(audio: npt.NDArray[np.int16], events: list[WordEvent | PhonemeEve
     words = tuple(e for e in events if isinstance(e, WordEvent))
     phonemes = tuple(e for e in events if isinstance(e, PhonemeEvent))
     return Utterance(audio=audio, words=words, phonemes=phonemes)
+
+
+@functools.cache
+def _phoneme_tables(phontab: str) -> dict[str, dict[str, PhonemeClass]]:
+    """:func:`read_phoneme_tables`, parsed once per file (every private instance reads the same one)."""
+    return read_phoneme_tables(Path(phontab))
 
 
 def read_phoneme_tables(phontab: Path) -> dict[str, dict[str, PhonemeClass]]:

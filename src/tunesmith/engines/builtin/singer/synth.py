@@ -62,7 +62,8 @@ class WorldSinger:
     ``peak``: the output is scaled so its absolute peak is this (0 < peak ≤ 1); ``tone_depth``: scale
     of the Mandarin tone gestures (0 = sing Chinese on the bare melody, 1 = the shapes of
     :data:`~tunesmith.engines.builtin.singer.tones.TONE_SHAPES`); ``workers``: threads rendering
-    phrases in parallel (WORLD releases the GIL, so 2 threads use 2 cores).
+    phrases in parallel (WORLD releases the GIL, so 2 threads use 2 cores); ``ap_decimation``: D4C
+    aperiodicity analysed on every that many frames only (it is the slow half of the analysis).
     Thread-safe: espeak calls are serialised by a lock, WORLD runs outside it.
     """
 
@@ -76,6 +77,7 @@ class WorldSinger:
         peak: float = 0.9,
         tone_depth: float = 1.0,
         workers: int = 2,
+        ap_decimation: int = 4,
     ) -> None:
         self.frame_s = frame_period_ms / 1000.0
         self.rate_wpm = rate_wpm
@@ -84,8 +86,7 @@ class WorldSinger:
         self.peak = peak
         self.tone_depth = tone_depth
         self.workers = max(1, workers)
-        self._f0_cache: dict[str, float] = {}
-        self._f0_lock = threading.Lock()
+        self.ap_decimation = ap_decimation
 
     def sing(self, score: Score, *, sample_rate: int) -> SungVocal:
         """Sing ``score.vocal``: mono float32 audio (1, samples) as long as the score, and word times."""
@@ -163,7 +164,9 @@ class WorldSinger:
         rate, frame_s = utterance.sample_rate, self.frame_s
         speech = utterance.audio.astype(np.float64) / 32768.0
         voiced = voiced_frames(utterance, frame_s)
-        envelope = vocoder.analyse(speech, rate, voiced * phrase.source_f0, frame_s)
+        envelope = vocoder.analyse(
+            speech, rate, voiced * phrase.source_f0, frame_s, ap_decimation=self.ap_decimation
+        )
         start_s = placements[0].onset.start
         end_s = placements[-1].coda.end + _RELEASE_S
         times = start_s + np.arange(int((end_s - start_s) / frame_s) + 1, dtype=np.float64) * frame_s
@@ -195,16 +198,24 @@ class WorldSinger:
         return smooth(bend, max(int(round(0.03 / frame_s)), 1))
 
     def _source_f0(self, speaker: str, language: str) -> float:
-        """espeak's monotone F0 (Hz) for ``speaker`` at this singer's pitch, measured once per voice."""
-        with self._f0_lock:
-            if speaker not in self._f0_cache:
-                text = _CALIBRATION_TEXT.get(language, _CALIBRATION_TEXT["en"])
-                with fresh_espeak() as private:
-                    utterance = private.speak(text, voice=speaker, rate_wpm=self.rate_wpm, pitch=self.source_pitch)
-                self._f0_cache[speaker] = measure_f0(
-                    utterance.audio.astype(np.float64) / 32768.0, utterance.sample_rate
-                )
-            return self._f0_cache[speaker]
+        """espeak's monotone F0 (Hz) for ``speaker`` at this singer's rate and pitch (measured once)."""
+        return source_f0(speaker, language, self.rate_wpm, self.source_pitch)
+
+
+_F0_CACHE: dict[tuple[str, str, int, int], float] = {}
+_F0_LOCK = threading.Lock()
+
+
+def source_f0(speaker: str, language: str, rate_wpm: int, pitch: int) -> float:
+    """espeak's monotone F0 (Hz) for ``speaker`` at ``pitch``, measured once per process and setting."""
+    key = (speaker, language, rate_wpm, pitch)
+    with _F0_LOCK:
+        if key not in _F0_CACHE:
+            text = _CALIBRATION_TEXT.get(language, _CALIBRATION_TEXT["en"])
+            with fresh_espeak() as private:
+                utterance = private.speak(text, voice=speaker, rate_wpm=rate_wpm, pitch=pitch)
+            _F0_CACHE[key] = measure_f0(utterance.audio.astype(np.float64) / 32768.0, utterance.sample_rate)
+        return _F0_CACHE[key]
 
 
 def _phrase_units(

@@ -29,18 +29,38 @@ class Envelope:
     frame_s: float
 
 
-def analyse(speech: Floats, sample_rate: int, f0_hz: Floats, frame_s: float) -> Envelope:
+def analyse(
+    speech: Floats, sample_rate: int, f0_hz: Floats, frame_s: float, *, ap_decimation: int = 1
+) -> Envelope:
     """CheapTrick + D4C of mono ``speech`` given its known F0 per frame (Hz, 0 = unvoiced).
 
     ``f0_hz`` must have ``len(speech) / sample_rate / frame_s + 1`` frames (WORLD's framing).
+    ``ap_decimation``: D4C (the slow half of the analysis) runs on every that many frames only and
+    its aperiodicity, which changes slowly, is interpolated back to every frame.
     """
     pw = world()
     times = np.arange(f0_hz.size, dtype=np.float64) * frame_s
     x = np.ascontiguousarray(speech, dtype=np.float64)
     sp = pw.cheaptrick(x, f0_hz, times, sample_rate)
+    step = max(int(ap_decimation), 1)
+    coarse = np.arange(0, f0_hz.size, step)
+    # D4C's F0 at a coarse frame: voiced if any fine frame around it is (so short voiced stretches
+    # still get a periodic/aperiodic split), else 0
+    f0_coarse = np.ascontiguousarray(_max_around(f0_hz, coarse, step))
     # threshold 0: the phoneme classes already decided voicing; D4C must not mark vowels aperiodic
-    ap = pw.d4c(x, f0_hz, times, sample_rate, threshold=0.0)
+    ap_coarse = pw.d4c(x, f0_coarse, np.ascontiguousarray(times[coarse]), sample_rate, threshold=0.0)
+    ap = ap_coarse if step == 1 else interpolate_frames(ap_coarse, np.arange(f0_hz.size) / step)
     return Envelope(sp=sp, ap=ap, frame_s=frame_s)
+
+
+def _max_around(track: Floats, centres: npt.NDArray[np.int64], step: int) -> Floats:
+    """``track``'s maximum within ``step // 2`` samples of each centre index."""
+    if step == 1:
+        return np.asarray(track[centres], dtype=np.float64)
+    half = step // 2
+    padded = np.pad(track, (half, half), mode="edge")
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1)
+    return np.asarray(windows[centres].max(axis=1), dtype=np.float64)
 
 
 def frame_count(samples: int, sample_rate: int, frame_s: float) -> int:
