@@ -9,6 +9,7 @@ from pydantic import BaseModel, ValidationError
 
 from tunesmith.api.deps import Container
 from tunesmith.api.errors import validation_message
+from tunesmith.engines.base import SongRequest
 from tunesmith.errors import BadRequest
 from tunesmith.tasks import service
 from tunesmith.tasks.accounts import KeyInfo
@@ -42,6 +43,19 @@ def submit_job(c: Container, key: KeyInfo, operation: str, *, param: dict[str, A
         key_id=key.id, operation=operation, model=model, param=param,
         request_json=json.dumps(payload, ensure_ascii=False), callback_url=callback,
         cost=c.settings.credits.costs.get(operation, 0), source_id=source_id,
+    )
+    task_id = service.submit(c.db, sub, max_attempts=c.settings.workers.max_attempts)
+    c.workers.wake()
+    return task_id
+
+
+def submit_music(c: Container, key: KeyInfo, operation: str, *, model: str, param: dict[str, Any],
+                 request: SongRequest, callback: str | None, parent_music_id: str = "") -> str:
+    """Debit the operation's cost and queue a music task (two tracks); returns its id."""
+    sub = service.Submission.music(
+        key_id=key.id, operation=operation, model=model, param=param, request=request, callback_url=callback,
+        cost=c.settings.credits.costs.get(operation, 0), parent_music_id=parent_music_id,
+        source_id=parent_music_id,
     )
     task_id = service.submit(c.db, sub, max_attempts=c.settings.workers.max_attempts)
     c.workers.wake()

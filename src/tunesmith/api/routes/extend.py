@@ -22,7 +22,7 @@ from tunesmith.api.schemas.extend import (
     to_extend_request,
 )
 from tunesmith.api.schemas.persona import with_persona
-from tunesmith.api.submit import callback_url, parse
+from tunesmith.api.submit import callback_url, parse, submit_music
 from tunesmith.db.models import Task, Track
 from tunesmith.engines.base import source_roles
 from tunesmith.engines.codec import request_from_json
@@ -55,11 +55,6 @@ def extend(body: BodyDep, key: KeyDep, c: ContainerDep) -> dict[str, Any]:
     request = to_extend_request(parsed, spec, source, check_against_source(parsed, source))
     if parsed.personaId:
         request = with_persona(request, personas.get(c.db, key.id, parsed.personaId))
-    sub = service.Submission.music(
-        key_id=key.id, operation="extend", model=parsed.model, param=body, request=request,
-        callback_url=callback, cost=c.settings.credits.costs.get("extend", 0),
-        parent_music_id=track.id, source_id=track.id,
-    )  # fmt: skip
-    task_id = service.submit(c.db, sub, max_attempts=c.settings.workers.max_attempts)
-    c.workers.wake()
+    task_id = submit_music(c, key, "extend", model=parsed.model, param=body, request=request,
+                           callback=callback, parent_music_id=track.id)
     return ok({"taskId": task_id})

@@ -13,7 +13,7 @@ from tunesmith.api.schemas.lyrics import lyrics_details
 from tunesmith.api.schemas.music import record_info
 from tunesmith.api.schemas.persona import with_persona
 from tunesmith.api.schemas.sounds import sounds_record_info
-from tunesmith.api.submit import callback_url, parse
+from tunesmith.api.submit import callback_url, parse, submit_music
 from tunesmith.errors import BadRequest
 from tunesmith.tasks import personas, service
 
@@ -27,12 +27,8 @@ def generate(body: BodyDep, key: KeyDep, c: ContainerDep) -> dict[str, Any]:
     if parsed.personaId:
         request = with_persona(request, personas.get(c.db, key.id, parsed.personaId))
     callback = callback_url(c, parsed.callBackUrl)
-    sub = service.Submission.music(
-        key_id=key.id, operation="generate", model=parsed.model, param=body, request=request,
-        callback_url=callback, cost=c.settings.credits.costs.get("generate", 0),
-    )
-    task_id = service.submit(c.db, sub, max_attempts=c.settings.workers.max_attempts)
-    c.workers.wake()
+    task_id = submit_music(c, key, "generate", model=parsed.model, param=body, request=request,
+                           callback=callback)
     return ok({"taskId": task_id})
 
 

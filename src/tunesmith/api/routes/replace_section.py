@@ -17,7 +17,7 @@ from tunesmith.api.errors import ok
 from tunesmith.api.routes.extend import source_info
 from tunesmith.api.schemas.persona import with_persona
 from tunesmith.api.schemas.replace_section import check_against_source, parse_replace_section, to_replace_request
-from tunesmith.api.submit import callback_url
+from tunesmith.api.submit import callback_url, submit_music
 from tunesmith.tasks import personas, service
 
 router = APIRouter(prefix="/api/v1/generate", tags=["music"])
@@ -33,11 +33,6 @@ def replace_section(body: BodyDep, key: KeyDep, c: ContainerDep) -> dict[str, An
     request = to_replace_request(req, source)
     if req.personaId:
         request = with_persona(request, personas.get(c.db, key.id, req.personaId))
-    sub = service.Submission.music(
-        key_id=key.id, operation="replace_section", model=task.model, param=body, request=request,
-        callback_url=callback, cost=c.settings.credits.costs.get("replace_section", 0),
-        parent_music_id=track.id, source_id=track.id,
-    )  # fmt: skip
-    task_id = service.submit(c.db, sub, max_attempts=c.settings.workers.max_attempts)
-    c.workers.wake()
+    task_id = submit_music(c, key, "replace_section", model=task.model, param=body, request=request,
+                           callback=callback, parent_music_id=track.id)
     return ok({"taskId": task_id})

@@ -77,7 +77,7 @@ class WorldSinger:
         peak: float = 0.9,
         tone_depth: float = 1.0,
         workers: int = 2,
-        ap_decimation: int = 4,
+        ap_decimation: int = 1,
     ) -> None:
         self.frame_s = frame_period_ms / 1000.0
         self.rate_wpm = rate_wpm
