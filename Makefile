@@ -40,11 +40,13 @@ lint: $(VENV)/.installed-dev
 
 check: lint test
 
-## Full benchmark suite (about 35 min on 2 cores): bench/results/<timestamp>.json and BENCHMARKS.md.
+## Full benchmark suite (about 50 min on 2 cores, incl. the fixed vocal and songwriter sets and the endpoint
+## timings): bench/results/<timestamp>.json and BENCHMARKS.md.
 bench: $(VENV)/.installed-dev
 	$(PY) -m bench run --suite full
 
-## Smoke suite (about 3 min on 2 cores): the 2-minute song, its quality, 5-second load tests.
+## Smoke suite (about 5 min on 2 cores): the 2-minute song, its quality, endpoint timings on a 30 s song,
+## 5-second load tests.
 bench-smoke: $(VENV)/.installed-dev
 	$(PY) -m bench run --suite smoke
 

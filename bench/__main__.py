@@ -28,7 +28,7 @@ from statistics import mean
 from typing import Any
 
 from bench import report
-from bench.runner import catalog, datadir, endpoints, load, quality, speed, vocal_eval
+from bench.runner import catalog, datadir, endpoints, load, quality, songwriter_eval, speed, vocal_eval
 from bench.runner.server import Server, running_server
 
 HEADLINE_ITEM = "en-pop-2min"
@@ -265,6 +265,8 @@ def _run_phases(suite: Suite, run: Run, *, with_load: bool, with_quality: bool, 
         run_load(suite, run)
     if with_quality and suite is SUITES["full"]:
         run.results["vocals"] = vocal_eval.run(quick=False)  # the fixed vocal set, no server needed
+        say("songwriter set: 40 requests × 2 tracks through the engine …")
+        run.results["songwriter"] = songwriter_eval.run(quick=False, jobs=2)
 
 
 def main(argv: list[str] | None = None) -> int:

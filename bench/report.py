@@ -263,13 +263,38 @@ def endpoints_section(results: dict[str, Any]) -> str:
     return f"{ENDPOINTS_TITLE}\n\n{endpoint_timings_table(record)}" if isinstance(record, dict) else ""
 
 
+def sets_section(results: dict[str, Any]) -> str:
+    """Summaries of the fixed evaluation sets (singer, songwriter) of a full run, or "" without them."""
+    parts: list[str] = []
+    vocals = results.get("vocals", {}).get("summary") if isinstance(results.get("vocals"), dict) else None
+    if vocals:
+        en, zh = vocals.get("en", {}), vocals.get("zh", {})
+        parts.append(_table(
+            ["Vocal set", "Sheets", "Error on vocal stem", "Error on mix", "Notes ≤ 50 c",
+             "Synthesis × RT (wall / CPU)",
+             "Female F0 > male, every song"],
+            [["English (WER)", _fmt(en.get("sheets"), 0), _fmt(en.get("vocal_error_mean"), 3),
+              _fmt(en.get("mix_error_mean"), 3), _fmt(en.get("pitch_within_50c"), 3),
+              f"{_fmt(vocals.get('x_realtime'), 1)} / {_fmt(vocals.get('x_realtime_cpu'), 1)}",
+              str(vocals.get("female_above_male_every_song"))],
+             ["Chinese (CER)", _fmt(zh.get("sheets"), 0), _fmt(zh.get("vocal_error_mean"), 3),
+              _fmt(zh.get("mix_error_mean"), 3), _fmt(zh.get("pitch_within_50c"), 3), "", ""]]))
+    songs = results.get("songwriter", {}).get("summary") if isinstance(results.get("songwriter"), dict) else None
+    if songs:
+        rows = [[name, _fmt(value, 3) if isinstance(value, float) else str(value)]
+                for name, value in songs.items() if name != "failed"]
+        rows.append(["failed requests", ", ".join(songs.get("failed", [])) or "none"])
+        parts.append(_table(["Songwriter set (share of tracks unless noted)", "Value"], rows))
+    return "### Fixed evaluation sets\n\n" + "\n\n".join(parts) if parts else ""
+
+
 def details(path: Path, results: dict[str, Any]) -> str:
     """The latest run: speed per song (with stage RTFs), throughput, load per endpoint, quality per set,
     endpoint timings (before the list of skipped and failed items)."""
     from bench import report_details
 
     body = report_details.render(_link(path), results)
-    section = endpoints_section(results)
+    section = "\n\n".join(p for p in (endpoints_section(results), sets_section(results)) if p)
     if not section:
         return body
     marker = "\n\n### Skipped and failed"

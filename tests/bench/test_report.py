@@ -29,3 +29,18 @@ def test_table_has_one_linked_row_per_run_record(tmp_path: Path) -> None:
     assert "quoted" in text and "RTX 3090" in text
     report.update_benchmarks_md(path=md, directory=tmp_path)
     assert md.read_text(encoding="utf-8") == text  # rebuilding is idempotent
+
+
+def test_sets_section_summarises_the_fixed_evaluation_sets() -> None:
+    from bench import report
+
+    results = {
+        "vocals": {"summary": {"en": {"sheets": 20, "vocal_error_mean": 0.13, "mix_error_mean": 0.2,
+                                      "pitch_within_50c": 0.999},
+                               "x_realtime": 20.0, "x_realtime_cpu": 28.0, "female_above_male_every_song": True}},
+        "songwriter": {"summary": {"tempo_ok": 0.975, "tracks": 80, "failed": ["x"]}},
+    }
+    text = report.sets_section(results)
+    assert "| English (WER) | 20 | 0.130 | 0.200 | 0.999 | 20.0 / 28.0 | True |" in text
+    assert "| tempo_ok | 0.975 |" in text and "| failed requests | x |" in text
+    assert report.sets_section({}) == ""
