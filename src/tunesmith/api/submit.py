@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -13,6 +14,7 @@ from tunesmith.engines.base import SongRequest
 from tunesmith.errors import BadRequest
 from tunesmith.tasks import service
 from tunesmith.tasks.accounts import KeyInfo
+from tunesmith.tasks.service import TaskView
 from tunesmith.webhooks.guard import UnsafeURLError, validate_url
 
 M = TypeVar("M", bound=BaseModel)
@@ -60,3 +62,14 @@ def submit_music(c: Container, key: KeyInfo, operation: str, *, model: str, para
     task_id = service.submit(c.db, sub, max_attempts=c.settings.workers.max_attempts)
     c.workers.wake()
     return task_id
+
+
+def task_of(c: Container, key: KeyInfo, task_id: str, operations: Collection[str], kind: str) -> TaskView:
+    """The caller's task ``task_id`` for a details endpoint: 400 without an id or when the task is not one
+    of ``operations`` (``kind`` names them in the message), 404 when it is not this key's."""
+    if not task_id:
+        raise BadRequest("taskId is required")
+    view = service.get(c.db, key.id, task_id)
+    if view.task.operation not in operations:
+        raise BadRequest(f"task {task_id} is not a {kind} task")
+    return view

@@ -12,7 +12,7 @@ from fastapi import APIRouter
 from tunesmith.api.deps import BodyDep, ContainerDep, KeyDep
 from tunesmith.api.errors import ok
 from tunesmith.api.schemas.covers import CoverBody, cover_details
-from tunesmith.api.submit import callback_url, parse, submit_job
+from tunesmith.api.submit import callback_url, parse, submit_job, task_of
 from tunesmith.errors import BadRequest, NotFound
 from tunesmith.tasks import service
 from tunesmith.tasks.states import FAILED, Status
@@ -44,9 +44,5 @@ def generate_covers(body: BodyDep, key: KeyDep, c: ContainerDep) -> dict[str, An
 
 @router.get("/record-info", summary="Get cover image details")
 def cover_record_info(key: KeyDep, c: ContainerDep, taskId: str = "") -> dict[str, Any]:  # noqa: N803
-    if not taskId:
-        raise BadRequest("taskId is required")
-    view = service.get(c.db, key.id, taskId)
-    if view.task.operation != "cover_image":
-        raise BadRequest(f"task {taskId} is not a cover image task")
+    view = task_of(c, key, taskId, ("cover_image",), "cover image")
     return ok(cover_details(view, c.signer))

@@ -11,9 +11,7 @@ from fastapi import APIRouter
 from tunesmith.api.deps import BodyDep, ContainerDep, KeyDep
 from tunesmith.api.errors import ok
 from tunesmith.api.schemas.lyrics import LyricsBody, check_lyrics_body, lyrics_details
-from tunesmith.api.submit import callback_url, parse, submit_job
-from tunesmith.errors import BadRequest
-from tunesmith.tasks import service
+from tunesmith.api.submit import callback_url, parse, submit_job, task_of
 
 router = APIRouter(prefix="/api/v1/lyrics", tags=["lyrics"])
 
@@ -30,9 +28,5 @@ def generate_lyrics(body: BodyDep, key: KeyDep, c: ContainerDep) -> dict[str, An
 
 @router.get("/record-info", summary="Get lyrics generation details")
 def lyrics_record_info(key: KeyDep, c: ContainerDep, taskId: str = "") -> dict[str, Any]:  # noqa: N803
-    if not taskId:
-        raise BadRequest("taskId is required")
-    view = service.get(c.db, key.id, taskId)
-    if view.task.operation != "lyrics":
-        raise BadRequest(f"task {taskId} is not a lyrics task")
+    view = task_of(c, key, taskId, ("lyrics",), "lyrics")
     return ok(lyrics_details(view))

@@ -14,7 +14,7 @@ from tunesmith.api.deps import BodyDep, ContainerDep, KeyDep
 from tunesmith.api.errors import ok
 from tunesmith.api.schemas.jobs import result_of
 from tunesmith.api.schemas.midi import MidiBody, midi_details
-from tunesmith.api.submit import callback_url, parse, submit_job
+from tunesmith.api.submit import callback_url, parse, submit_job, task_of
 from tunesmith.db.models import Task
 from tunesmith.errors import BadRequest, NotFound
 from tunesmith.tasks import service
@@ -52,9 +52,5 @@ def generate_midi(body: BodyDep, key: KeyDep, c: ContainerDep) -> dict[str, Any]
 
 @router.get("/record-info", summary="Get MIDI generation details")
 def midi_record_info(key: KeyDep, c: ContainerDep, taskId: str = "") -> dict[str, Any]:  # noqa: N803
-    if not taskId:
-        raise BadRequest("taskId is required")
-    view = service.get(c.db, key.id, taskId)
-    if view.task.operation != "midi":
-        raise BadRequest(f"task {taskId} is not a MIDI task")
+    view = task_of(c, key, taskId, ("midi",), "MIDI")
     return ok(midi_details(view, c.signer))

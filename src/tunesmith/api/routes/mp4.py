@@ -12,8 +12,8 @@ from fastapi import APIRouter
 from tunesmith.api.deps import BodyDep, ContainerDep, KeyDep
 from tunesmith.api.errors import ok
 from tunesmith.api.schemas.mp4 import Mp4Body, mp4_details
-from tunesmith.api.submit import callback_url, parse, submit_job
-from tunesmith.errors import BadRequest, NotFound
+from tunesmith.api.submit import callback_url, parse, submit_job, task_of
+from tunesmith.errors import NotFound
 from tunesmith.tasks import service
 
 router = APIRouter(prefix="/api/v1/mp4", tags=["mp4"])
@@ -35,9 +35,5 @@ def generate_mp4(body: BodyDep, key: KeyDep, c: ContainerDep) -> dict[str, Any]:
 
 @router.get("/record-info", summary="Get music video details")
 def mp4_record_info(key: KeyDep, c: ContainerDep, taskId: str = "") -> dict[str, Any]:  # noqa: N803
-    if not taskId:
-        raise BadRequest("taskId is required")
-    view = service.get(c.db, key.id, taskId)
-    if view.task.operation != "mp4":
-        raise BadRequest(f"task {taskId} is not a music video task")
+    view = task_of(c, key, taskId, ("mp4",), "music video")
     return ok(mp4_details(view, c.signer))

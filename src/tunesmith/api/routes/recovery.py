@@ -12,7 +12,7 @@ from tunesmith.api.deps import BodyDep, Container, ContainerDep, KeyDep
 from tunesmith.api.errors import envelope
 from tunesmith.api.schemas.jobs import result_of
 from tunesmith.api.schemas.recovery import RecoveryBody, recovery_details
-from tunesmith.api.submit import callback_url, parse, submit_job
+from tunesmith.api.submit import callback_url, parse, submit_job, task_of
 from tunesmith.db.models import Blob
 from tunesmith.engines.jobs import is_job
 from tunesmith.errors import BadRequest
@@ -41,11 +41,7 @@ def recover(body: BodyDep, key: KeyDep, c: ContainerDep) -> dict[str, Any]:
 
 @router.get("/record-info", summary="Get recovery details")
 def recovery_record_info(key: KeyDep, c: ContainerDep, taskId: str = "") -> dict[str, Any]:  # noqa: N803
-    if not taskId:
-        raise BadRequest("taskId is required")
-    view = service.get(c.db, key.id, taskId)
-    if view.task.operation != "recovery":
-        raise BadRequest(f"task {taskId} is not a recovery task")
+    view = task_of(c, key, taskId, ("recovery",), "recovery")
     return recovery_details(view, c.signer)
 
 

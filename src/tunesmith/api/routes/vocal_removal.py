@@ -23,7 +23,7 @@ from tunesmith.api.schemas.separation import (
     SeparationBody,
     separation_details,
 )
-from tunesmith.api.submit import callback_url, parse, submit_job
+from tunesmith.api.submit import callback_url, parse, submit_job, task_of
 from tunesmith.db.models import Track
 from tunesmith.errors import BadRequest
 from tunesmith.tasks import service
@@ -57,9 +57,5 @@ def generate_separation(body: BodyDep, key: KeyDep, c: ContainerDep) -> dict[str
 
 @router.get("/record-info", summary="Get vocal separation details")
 def separation_record_info(key: KeyDep, c: ContainerDep, taskId: str = "") -> dict[str, Any]:  # noqa: N803
-    if not taskId:
-        raise BadRequest("taskId is required")
-    view = service.get(c.db, key.id, taskId)
-    if view.task.operation not in OPERATIONS:
-        raise BadRequest(f"task {taskId} is not a vocal separation task")
+    view = task_of(c, key, taskId, OPERATIONS, "vocal separation")
     return ok(separation_details(view, c.signer))

@@ -9,8 +9,8 @@ from fastapi import APIRouter
 from tunesmith.api.deps import BodyDep, ContainerDep, KeyDep
 from tunesmith.api.errors import ok
 from tunesmith.api.schemas.wav import WavBody, wav_details
-from tunesmith.api.submit import callback_url, parse, submit_job
-from tunesmith.errors import BadRequest, Conflict
+from tunesmith.api.submit import callback_url, parse, submit_job, task_of
+from tunesmith.errors import Conflict
 from tunesmith.tasks import service
 from tunesmith.tasks.states import FAILED, Status
 
@@ -33,9 +33,5 @@ def generate_wav(body: BodyDep, key: KeyDep, c: ContainerDep) -> dict[str, Any]:
 
 @router.get("/record-info", summary="Get WAV conversion details")
 def wav_record_info(key: KeyDep, c: ContainerDep, taskId: str = "") -> dict[str, Any]:  # noqa: N803
-    if not taskId:
-        raise BadRequest("taskId is required")
-    view = service.get(c.db, key.id, taskId)
-    if view.task.operation != "wav":
-        raise BadRequest(f"task {taskId} is not a WAV conversion task")
+    view = task_of(c, key, taskId, ("wav",), "WAV conversion")
     return ok(wav_details(view, c.signer))
