@@ -5,8 +5,9 @@ import pytest
 
 from tests.dsp.signals import SR, noise, tone
 from tunesmith.dsp.effects import DeEsser, de_ess, delay_return
-from tunesmith.dsp.mix import mix_stems, sum_stems
+from tunesmith.dsp.mix import sum_stems
 from tunesmith.dsp.presets import FAMILY_PRESETS, MIX_STYLES, presets_for
+from tunesmith.dsp.progressive import ProgressiveMix
 from tunesmith.music.score import StemFamily
 from tunesmith.music.styles import GENRES
 
@@ -39,7 +40,9 @@ def test_stems_still_sum_to_the_mix_in_every_style(mix: str) -> None:
         StemFamily.BASS: tone(2, 55.0, 0.5),
         StemFamily.VOCALS: tone(2, 330.0, 0.3, channels=1),
     }
-    processed, premaster = mix_stems(stems, presets_for(stems, mix), SR)
+    mixed = ProgressiveMix(stems, [], presets_for(stems, mix), SR, 2 * SR)
+    list(mixed.run([]))
+    processed, premaster = mixed.result().processed, mixed.result().premaster
     residual = premaster - sum_stems(processed.values(), premaster.shape[1])
     assert float(np.abs(residual).max()) < 1e-5
 

@@ -74,8 +74,9 @@ class MixPreset:
 
     ``gain_db`` fader; ``pan`` −1 (left) … +1 (right); ``highpass_hz`` removes rumble below it (``None``
     = off); ``reverb_send_db`` level of the wet room signal added after the fader (``None`` = dry);
-    ``level_over_rest_db`` when set, the channel is re-levelled so its integrated loudness sits that many
-    dB above the sum of all other channels (the lead vocal uses this); ``deesser`` tames sibilance
+    ``level_over_rest_db`` when set, a sung channel is ridden phrase by phrase so that each phrase sits
+    that many dB above the band (the stems that are not sung) over the phrase's own span (see
+    :mod:`tunesmith.dsp.progressive`); ``deesser`` tames sibilance
     before the compressor; ``delay`` adds an echo return; ``room`` replaces the shared room for this
     channel's reverb send (a genre's own space).
     """
@@ -133,19 +134,33 @@ def channel_chain(preset: MixPreset) -> pedalboard.Plugin:
 
 
 def de_ess(audio: Audio, sample_rate: int, settings: DeEsser) -> Audio:
-    """``audio`` (channels, n) with its band above ``settings.freq_hz`` compressed: the high band is
-    split off with a high-pass, compressed fast and added back to ``audio − band``."""
-    band = process(pedalboard.HighpassFilter(cutoff_frequency_hz=settings.freq_hz), audio, sample_rate)
-    squash = pedalboard.Compressor(
-        threshold_db=settings.threshold_db, ratio=settings.ratio, attack_ms=1.0, release_ms=60.0
-    )
-    return (audio - band + process(squash, band, sample_rate)).astype(np.float32)
+    """``audio`` (channels, n) with its band above ``settings.freq_hz`` compressed (see :class:`DeEsserStage`)."""
+    return DeEsserStage(settings).process(audio, sample_rate)
+
+
+class DeEsserStage:
+    """A stateful split-band de-esser: the band above ``freq_hz`` is split off with a high-pass,
+    compressed fast and added back to ``audio − band``."""
+
+    def __init__(self, settings: DeEsser) -> None:
+        self._split = pedalboard.HighpassFilter(cutoff_frequency_hz=settings.freq_hz)
+        self._squash = pedalboard.Compressor(
+            threshold_db=settings.threshold_db, ratio=settings.ratio, attack_ms=1.0, release_ms=60.0
+        )
+
+    def process(self, audio: Audio, sample_rate: int) -> Audio:
+        band = _run(self._split, audio, sample_rate)
+        return (audio - band + _run(self._squash, band, sample_rate)).astype(np.float32)
 
 
 def delay_return(audio: Audio, sample_rate: int, send: DelaySend) -> Audio:
     """The wet-only echo of ``audio`` for ``send``, shape like the input."""
+    return _run(_delay_chain(send), audio, sample_rate)
+
+
+def _delay_chain(send: DelaySend) -> pedalboard.Plugin:
     echo = pedalboard.Delay(delay_seconds=send.delay_s, feedback=send.feedback, mix=1.0)
-    return process(pedalboard.Gain(gain_db=send.send_db), process(echo, audio, sample_rate), sample_rate)
+    return pedalboard.Chain([echo, pedalboard.Gain(gain_db=send.send_db)])
 
 
 def process(chain: pedalboard.Plugin, audio: Audio, sample_rate: int) -> Audio:
@@ -170,22 +185,54 @@ def reverb_return(audio: Audio, sample_rate: int, space: ReverbSpace, send_db: f
     Freeverb is linear and time-invariant, so running it per channel and summing equals one shared
     reverb fed by the summed sends — which keeps processed stems summing exactly to the mix.
     """
+    return _run(_reverb_chain(space, send_db), audio, sample_rate)
+
+
+def _reverb_chain(space: ReverbSpace, send_db: float) -> pedalboard.Plugin:
     room = pedalboard.Reverb(
         room_size=space.room_size, damping=space.damping, width=space.width, wet_level=1.0, dry_level=0.0
     )
-    return process(pedalboard.Gain(gain_db=send_db), process(room, audio, sample_rate), sample_rate)
+    return pedalboard.Chain([room, pedalboard.Gain(gain_db=send_db)])
+
+
+def _run(plugin: pedalboard.Plugin, audio: Audio, sample_rate: int) -> Audio:
+    """Run a stateful pedalboard effect over the next piece of a signal (its state carries on)."""
+    out = plugin.process(np.ascontiguousarray(audio, dtype=np.float32), float(sample_rate), reset=False)
+    return np.asarray(out, dtype=np.float32)
+
+
+class ChannelStrip:
+    """One mixer channel as a stateful processor: filters/EQ → de-esser → compressor/fader → pan, plus the
+    delay and reverb returns (the reverb in ``preset.room`` when set, else ``space``).
+
+    Feed a signal's consecutive pieces to :meth:`process` in order: the filters, compressors and reverb
+    tails carry on across the calls, so the pieces come out as one continuous processed signal.
+    ``(2, n)`` in, ``(2, n)`` out.
+    """
+
+    def __init__(self, preset: MixPreset, space: ReverbSpace) -> None:
+        self._tone = tone_chain(preset)
+        self._deesser = DeEsserStage(preset.deesser) if preset.deesser is not None else None
+        self._dynamics = dynamics_chain(preset)
+        self._pan = preset.pan
+        self._delay = _delay_chain(preset.delay) if preset.delay is not None else None
+        send = preset.reverb_send_db
+        self._reverb = _reverb_chain(preset.room or space, send) if send is not None else None
+
+    def process(self, audio: Audio, sample_rate: int) -> Audio:
+        """The next ``audio.shape[1]`` samples of the channel's output."""
+        toned = _run(self._tone, audio, sample_rate)
+        if self._deesser is not None:
+            toned = self._deesser.process(toned, sample_rate)
+        dry = balance_pan(_run(self._dynamics, toned, sample_rate), self._pan)
+        out = dry
+        if self._delay is not None:
+            out = out + _run(self._delay, dry, sample_rate)
+        if self._reverb is not None:
+            out = out + _run(self._reverb, dry, sample_rate)
+        return out.astype(np.float32)
 
 
 def run_channel(audio: Audio, preset: MixPreset, sample_rate: int, space: ReverbSpace) -> Audio:
-    """Full channel strip: filters/EQ → de-esser → compressor/fader → pan, plus the delay and reverb
-    returns (the reverb in ``preset.room`` when set, else ``space``). ``(2, n)`` in, ``(2, n)`` out."""
-    toned = process(tone_chain(preset), audio, sample_rate)
-    if preset.deesser is not None:
-        toned = de_ess(toned, sample_rate, preset.deesser)
-    dry = balance_pan(process(dynamics_chain(preset), toned, sample_rate), preset.pan)
-    out = dry
-    if preset.delay is not None:
-        out = out + delay_return(dry, sample_rate, preset.delay)
-    if preset.reverb_send_db is not None:
-        out = out + reverb_return(dry, sample_rate, preset.room or space, preset.reverb_send_db)
-    return out.astype(np.float32)
+    """A whole signal through a fresh :class:`ChannelStrip`. ``(2, n)`` in, ``(2, n)`` out."""
+    return ChannelStrip(preset, space).process(audio, sample_rate)

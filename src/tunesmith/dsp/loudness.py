@@ -27,7 +27,12 @@ def integrated_lufs(audio: Audio, sample_rate: int) -> float:
     channels weighted 1.0 (mono or stereo). Returns ``-inf`` for silence or input shorter than one block.
     Agrees with pyloudnorm to within 0.01 LU and is several times faster on long inputs.
     """
-    energies = _block_energies(_k_weighted(audio, sample_rate), sample_rate)
+    return integrated_from_power(k_weighted_power(audio, sample_rate), sample_rate)
+
+
+def integrated_from_power(power: npt.NDArray[np.float64], sample_rate: int) -> float:
+    """:func:`integrated_lufs` of a signal given its :func:`k_weighted_power` (samples,)."""
+    energies = _block_energies(power, sample_rate)
     if energies.size == 0:
         return float("-inf")
     gated = energies[_loudness(energies) > SILENCE_LUFS]
@@ -38,8 +43,28 @@ def integrated_lufs(audio: Audio, sample_rate: int) -> float:
     return float(_loudness(np.mean(gated)))
 
 
-def _k_weighted(audio: Audio, sample_rate: int) -> npt.NDArray[np.float64]:
-    """The K-weighting pre-filter and RLB high-pass (the pyloudnorm designs) applied along time."""
+def k_weighted_power(audio: Audio, sample_rate: int) -> npt.NDArray[np.float64]:
+    """The K-weighted power of ``audio`` (channels, samples), summed over channels, per sample (samples,).
+
+    Its mean over a stretch is that stretch's ungated loudness: ``-0.691 + 10 log10(mean)`` LUFS.
+    """
+    weighted = _k_weighted(audio, sample_rate)
+    return np.asarray(np.einsum("ij,ij->j", weighted, weighted), dtype=np.float64)
+
+
+def power_to_lufs(power: float) -> float:
+    """Mean K-weighted power → LUFS (``-inf`` for silence)."""
+    return float(_loudness(power)) if power > 0 else float("-inf")
+
+
+def lufs_to_power(lufs: float) -> float:
+    """LUFS → mean K-weighted power (the inverse of :func:`power_to_lufs`)."""
+    return float(10.0 ** ((lufs + 0.691) / 10.0))
+
+
+def _k_weighted(audio: Audio, sample_rate: int) -> npt.NDArray[np.float32]:
+    """The K-weighting pre-filter and RLB high-pass (the pyloudnorm designs) applied along time, in float32
+    (the loudness it feeds agrees with a float64 filter to well under 0.01 LU, at half the cost)."""
     sos = np.vstack(
         [
             _biquad(4.0, 1 / np.sqrt(2), 1500.0, sample_rate, "high_shelf"),
@@ -47,10 +72,10 @@ def _k_weighted(audio: Audio, sample_rate: int) -> npt.NDArray[np.float64]:
         ]
     )
     # A −400 dBFS Nyquist ripple keeps the recursive filters out of denormal numbers in silent passages.
-    signal = np.array(audio, dtype=np.float64)
-    signal[:, 0::2] += 1e-20
-    signal[:, 1::2] -= 1e-20
-    return np.asarray(sosfilt(sos, signal, axis=1))
+    signal = np.array(audio, dtype=np.float32)
+    signal[:, 0::2] += np.float32(1e-20)
+    signal[:, 1::2] -= np.float32(1e-20)
+    return np.asarray(sosfilt(sos.astype(np.float32), signal, axis=1), dtype=np.float32)
 
 
 def _biquad(gain_db: float, q: float, freq_hz: float, sample_rate: int, kind: str) -> npt.NDArray[np.float64]:
@@ -58,13 +83,13 @@ def _biquad(gain_db: float, q: float, freq_hz: float, sample_rate: int, kind: st
     return np.concatenate([stage.b, stage.a])[np.newaxis, :]
 
 
-def _block_energies(weighted: npt.NDArray[np.float64], sample_rate: int) -> npt.NDArray[np.float64]:
-    """Channel-summed mean square of each 400 ms block, hopping 100 ms, shape (blocks,)."""
-    n = weighted.shape[1]
+def _block_energies(power: npt.NDArray[np.float64], sample_rate: int) -> npt.NDArray[np.float64]:
+    """Mean K-weighted power of each 400 ms block, hopping 100 ms, shape (blocks,)."""
+    n = power.shape[0]
     count = int(np.round((n / sample_rate - _BLOCK_S) / (_BLOCK_S * _HOP))) + 1
     if n < int(_BLOCK_S * sample_rate) or count <= 0:
         return np.zeros(0)
-    cumulative = np.concatenate([[0.0], np.cumsum(np.sum(weighted**2, axis=0))])
+    cumulative = np.concatenate([[0.0], np.cumsum(power, dtype=np.float64)])
     starts = (_BLOCK_S * _HOP * np.arange(count) * sample_rate).astype(np.int64)
     stops = np.minimum((_BLOCK_S * (_HOP * np.arange(count) + 1) * sample_rate).astype(np.int64), n)
     return np.asarray((cumulative[stops] - cumulative[starts]) / (_BLOCK_S * sample_rate))

@@ -1,24 +1,23 @@
 """The master bus as one common gain: glue compression, loudness normalisation and a true-peak limiter.
 
 Every stage is computed as a gain curve from the pre-master mix and the curves are multiplied, so
-``mastered = gain × premaster`` sample for sample. Applying the same curve to each pre-master stem
-(:func:`master_stems`) gives mastered stems that still sum to the mastered mix — the property that
-lets a user's downloaded stems recombine into the song.
+``mastered = gain × premaster`` sample for sample. Applying the same curve to each pre-master stem gives
+mastered stems that still sum to the mastered mix — the property that lets a user's downloaded stems
+recombine into the song. :func:`plan_master` fixes the bus's settings for a song, :func:`master_curve`
+turns them into the curve, and :class:`StreamingMaster` applies them piece by piece to a mix still being
+made.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TypeVar
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from tunesmith.dsp.limiter import Gain, apply_gain, compressor_gain, gain_for_peaks
-from tunesmith.dsp.loudness import integrated_lufs, oversampled_peaks, true_peak_dbtp
+from tunesmith.dsp.loudness import integrated_from_power, k_weighted_power, oversampled_peaks, true_peak_dbtp
 from tunesmith.dsp.types import Audio, db_to_gain
-
-K = TypeVar("K", bound=str)
 
 REFERENCE_LUFS = -20.0  # the bus compressor always sees the mix at this loudness, whatever came in
 TARGET_LUFS = -14.0
@@ -36,34 +35,109 @@ def bus_compress_gain(mix: Audio, sample_rate: int) -> Gain:
     return compressor_gain(mix, sample_rate, **GLUE)
 
 
+@dataclass(frozen=True, slots=True)
+class MasterPlan:
+    """The master bus's settings for one song: ``staging`` (linear) brings the mix to REFERENCE_LUFS
+    before the glue compressor, ``gain_db`` is the make-up gain after it and ``aim_dbtp`` the limiter's
+    aim. The curve follows from them and the signal (:func:`master_curve`)."""
+
+    staging: float
+    gain_db: float
+    aim_dbtp: float
+
+
+def plan_master(
+    mix: Audio, sample_rate: int, *, target_lufs: float = TARGET_LUFS, ceiling_dbtp: float = CEILING_DBTP
+) -> MasterPlan | None:
+    """The :class:`MasterPlan` that brings ``mix`` (channels, n) to ``target_lufs`` under ``ceiling_dbtp``
+    (``None`` for silence).
+
+    Limiting lowers loudness, so make-up gain and limiting are iterated until the loudness lands within
+    ±0.1 LU or the passes run out (very peaky material cannot reach the target under the ceiling). The
+    loudness of ``mix × curve`` is read from the K-weighted power of ``mix`` times ``curve²``: the curve
+    moves slowly next to the K-weighting filters, so this agrees with filtering ``mix × curve`` anew to a
+    few hundredths of a LU, at a fraction of the cost.
+    """
+    power = k_weighted_power(mix, sample_rate)
+    incoming = integrated_from_power(power, sample_rate)
+    if not np.isfinite(incoming):
+        return None
+    staging = db_to_gain(REFERENCE_LUFS - incoming)
+    glue = _glue(mix, sample_rate, staging)
+    peaks = oversampled_peaks(apply_gain(mix, glue))
+    gain_db = target_lufs - integrated_from_power(power * np.square(glue, dtype=np.float64), sample_rate)
+    aim, previous_error = ceiling_dbtp - _AIM_MARGIN_DB, float("inf")
+    for _ in range(MAX_PASSES):
+        curve = _curve(glue, peaks, sample_rate, gain_db, aim)
+        error = target_lufs - integrated_from_power(power * np.square(curve, dtype=np.float64), sample_rate)
+        if abs(error) <= LUFS_TOLERANCE or abs(error) > 0.5 * abs(previous_error):
+            break  # on target, or the limiter is eating the extra gain: more passes will not help
+        gain_db, previous_error = gain_db + error, error
+    return MasterPlan(staging, gain_db, aim)
+
+
+def master_curve(mix: Audio, sample_rate: int, plan: MasterPlan, *, ceiling_dbtp: float = CEILING_DBTP) -> Gain:
+    """The gain curve (n,) of ``plan`` for ``mix`` (channels, n): glue × make-up × limiter, re-aimed lower
+    until the measured true peak obeys ``ceiling_dbtp`` (4× oversampling)."""
+    glue = _glue(mix, sample_rate, plan.staging)
+    peaks = oversampled_peaks(apply_gain(mix, glue))
+    aim = plan.aim_dbtp
+    curve = _curve(glue, peaks, sample_rate, plan.gain_db, aim)
+    for _ in range(MAX_PASSES):
+        excess = true_peak_dbtp(apply_gain(mix, curve), sample_rate) - ceiling_dbtp
+        if excess <= 0.0:
+            return curve
+        aim -= excess + 0.05
+        curve = _curve(glue, peaks, sample_rate, plan.gain_db, aim)
+    excess = true_peak_dbtp(apply_gain(mix, curve), sample_rate) - ceiling_dbtp
+    return curve if excess <= 0.0 else np.asarray(curve * np.float32(db_to_gain(-excess - 0.01)), np.float32)
+
+
 def master_gain(
     mix: Audio, sample_rate: int, *, target_lufs: float = TARGET_LUFS, ceiling_dbtp: float = CEILING_DBTP
 ) -> Gain:
     """The master bus of ``mix`` (channels, n) as one linear gain curve (n,).
 
-    ``mix × curve`` reads ``target_lufs`` integrated with a true peak ≤ ``ceiling_dbtp``. Limiting
-    lowers loudness, so make-up gain and limiting are iterated until the loudness lands within ±0.1 LU
-    or the passes run out (very peaky material cannot reach the target under the ceiling). The ceiling
-    is always enforced on the result, measured with 4× oversampling. Silent input gets unity gain.
+    ``mix × curve`` reads ``target_lufs`` integrated with a true peak ≤ ``ceiling_dbtp``. Silent input
+    gets unity gain.
     """
-    incoming = integrated_lufs(mix, sample_rate)
-    if not np.isfinite(incoming):
+    plan = plan_master(mix, sample_rate, target_lufs=target_lufs, ceiling_dbtp=ceiling_dbtp)
+    if plan is None:
         return np.ones(mix.shape[1], dtype=np.float32)
-    staging = db_to_gain(REFERENCE_LUFS - incoming)
-    glue = bus_compress_gain(apply_gain(mix, np.full(mix.shape[1], staging, np.float32)), sample_rate) * np.float32(
-        staging
-    )
-    glued = apply_gain(mix, glue)
-    peaks = oversampled_peaks(glued)
-    gain_db, aim = target_lufs - integrated_lufs(glued, sample_rate), ceiling_dbtp - _AIM_MARGIN_DB
-    curve, previous_error = glue, float("inf")
-    for _ in range(MAX_PASSES):
-        curve = _curve(glue, peaks, sample_rate, gain_db, aim)
-        error = target_lufs - integrated_lufs(apply_gain(mix, curve), sample_rate)
-        if abs(error) <= LUFS_TOLERANCE or abs(error) > 0.5 * abs(previous_error):
-            break  # on target, or the limiter is eating the extra gain: more passes will not help
-        gain_db, previous_error = gain_db + error, error
-    return _enforce_ceiling(mix, curve, glue, peaks, sample_rate, gain_db, aim, ceiling_dbtp)
+    return master_curve(mix, sample_rate, plan, ceiling_dbtp=ceiling_dbtp)
+
+
+class StreamingMaster:
+    """The master bus applied piece by piece to a mix that is still being made.
+
+    The gain for samples ``[start, stop)`` is computed from the mix around them: :data:`CONTEXT_S` before
+    (the glue compressor's memory) and :data:`LOOKAHEAD_S` after (its RMS window and the limiter's
+    look-ahead), so the mix must exist up to ``stop + LOOKAHEAD_S`` (or its end). The true-peak
+    ceiling is checked on every piece and the limiter re-aimed there if needed.
+    """
+
+    CONTEXT_S = 1.5
+    LOOKAHEAD_S = 0.05
+
+    def __init__(self, plan: MasterPlan | None, sample_rate: int, *, ceiling_dbtp: float = CEILING_DBTP) -> None:
+        self.plan, self.sample_rate, self.ceiling_dbtp = plan, sample_rate, ceiling_dbtp
+        self.context = int(self.CONTEXT_S * sample_rate)
+        self.lookahead = int(self.LOOKAHEAD_S * sample_rate)
+
+    def gain(self, mix: Audio, start: int, stop: int) -> Gain:
+        """Gain (stop − start,) for ``mix[:, start:stop]``; ``mix`` holds the song so far (see above)."""
+        if self.plan is None:
+            return np.ones(stop - start, dtype=np.float32)
+        lo, hi = max(0, start - self.context), min(mix.shape[1], stop + self.lookahead)
+        window = mix[:, lo:hi]
+        curve = master_curve(window, self.sample_rate, self.plan, ceiling_dbtp=self.ceiling_dbtp)
+        return np.ascontiguousarray(curve[start - lo : stop - lo])
+
+
+def _glue(mix: Audio, sample_rate: int, staging: float) -> Gain:
+    """The glue compressor's curve for ``mix`` staged by ``staging``, times ``staging``."""
+    staged = apply_gain(mix, np.full(mix.shape[1], staging, np.float32))
+    return bus_compress_gain(staged, sample_rate) * np.float32(staging)
 
 
 def master(
@@ -73,46 +147,8 @@ def master(
     return apply_gain(mix, master_gain(mix, sample_rate, target_lufs=target_lufs, ceiling_dbtp=ceiling_dbtp))
 
 
-def master_stems(
-    stems: Mapping[K, Audio],
-    premaster: Audio,
-    sample_rate: int,
-    *,
-    target_lufs: float = TARGET_LUFS,
-    ceiling_dbtp: float = CEILING_DBTP,
-) -> tuple[dict[K, Audio], Audio]:
-    """Master ``premaster`` (channels, n) and apply the very same gain curve to each stem (channels, n).
-
-    When ``premaster == sum(stems)`` the returned stems sum to the returned mastered mix (up to float32
-    rounding). Returns ``(mastered stems, mastered mix)``.
-    """
-    gain = master_gain(premaster, sample_rate, target_lufs=target_lufs, ceiling_dbtp=ceiling_dbtp)
-    return {name: apply_gain(audio, gain) for name, audio in stems.items()}, apply_gain(premaster, gain)
-
-
 def _curve(glue: Gain, peaks: npt.NDArray[np.float32], sample_rate: int, gain_db: float, aim_dbtp: float) -> Gain:
     """Glue × make-up gain × limiter gain; the limiter reads the glued mix's true-peak envelope."""
     gain = np.float32(db_to_gain(gain_db))
     limiter = gain_for_peaks(peaks * gain, sample_rate, ceiling_dbtp=aim_dbtp)
     return np.asarray(glue * limiter * gain, dtype=np.float32)
-
-
-def _enforce_ceiling(
-    mix: Audio,
-    curve: Gain,
-    glue: Gain,
-    peaks: npt.NDArray[np.float32],
-    sample_rate: int,
-    gain_db: float,
-    aim_dbtp: float,
-    ceiling_dbtp: float,
-) -> Gain:
-    """Re-aim the limiter lower until the measured true peak of ``mix × curve`` obeys ``ceiling_dbtp``."""
-    for _ in range(MAX_PASSES):
-        excess = true_peak_dbtp(apply_gain(mix, curve), sample_rate) - ceiling_dbtp
-        if excess <= 0.0:
-            return curve
-        aim_dbtp -= excess + 0.05
-        curve = _curve(glue, peaks, sample_rate, gain_db, aim_dbtp)
-    excess = true_peak_dbtp(apply_gain(mix, curve), sample_rate) - ceiling_dbtp
-    return curve if excess <= 0.0 else np.asarray(curve * np.float32(db_to_gain(-excess - 0.01)), np.float32)

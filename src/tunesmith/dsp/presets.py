@@ -36,7 +36,8 @@ FAMILY_PRESETS: Mapping[str, MixPreset] = {
         highpass_hz=150.0,
         compressor=CompressorSettings(threshold_db=-24.0, ratio=3.0, attack_ms=5.0, release_ms=120.0),
         reverb_send_db=-9.0,
-    ),
+        level_over_rest_db=-9.0,
+    ),  # ridden phrase by phrase like the lead, 9 dB under the band
     "drums": MixPreset(
         gain_db=-1.0,
         highpass_hz=35.0,

@@ -7,6 +7,7 @@ records.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -148,3 +149,21 @@ class Singer(Protocol):
     """Sings the vocal line of a score."""
 
     def sing(self, score: Score, *, sample_rate: int) -> SungVocal: ...
+
+
+@dataclass
+class SungPhrases:
+    """A vocal to be sung phrase by phrase. ``spans`` are samples ``[start, stop)`` of each phrase, in
+    order, not overlapping; ``render[i]()`` sings phrase ``i`` into mono audio (1, stop − start) and
+    may run on any thread; ``words`` are the word times."""
+
+    spans: list[tuple[int, int]]
+    words: list[WordTiming]
+    render: list[Callable[[], Audio]]
+
+
+@runtime_checkable
+class PhraseSinger(Singer, Protocol):
+    """A singer that can hand over its phrases as they are sung, so a mix can start before the end."""
+
+    def phrases(self, score: Score, *, sample_rate: int) -> SungPhrases: ...

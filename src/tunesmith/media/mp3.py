@@ -45,6 +45,28 @@ def _encoder() -> Any:
     return encoder
 
 
+class Mp3Stream:
+    """A stateful MP3 encoder fed audio piece by piece: every byte it emits goes straight to ``sink``.
+
+    :meth:`write` takes float ``(1|2, n)`` audio at 44 100 Hz (any piece size); :meth:`close` flushes the
+    encoder and closes the sink. Returns of both: the bytes written by that call.
+    """
+
+    def __init__(self, sink: ByteSink) -> None:
+        self._sink, self._encoder, self.total = sink, _encoder(), 0
+
+    def write(self, audio: Audio) -> int:
+        written = _emit(self._sink, bytes(self._encoder.encode(to_pcm16(as_stereo(audio)))))
+        self.total += written
+        return written
+
+    def close(self) -> int:
+        written = _emit(self._sink, bytes(self._encoder.flush()))
+        self.total += written
+        self._sink.close()
+        return written
+
+
 def encode_progressive(
     audio: Audio, sample_rate: int, sink: ByteSink, *, chunk_seconds: float = DEFAULT_CHUNK_S
 ) -> int:
@@ -59,12 +81,11 @@ def encode_progressive(
     if chunk_seconds <= 0:
         raise ValueError("chunk_seconds must be positive")
     stereo, step = as_stereo(audio), max(1, int(chunk_seconds * sample_rate))
-    encoder, total = _encoder(), 0
+    encoder = Mp3Stream(sink)
     for start in range(0, stereo.shape[1], step):
-        total += _emit(sink, bytes(encoder.encode(to_pcm16(stereo[:, start : start + step]))))
-    total += _emit(sink, bytes(encoder.flush()))
-    sink.close()
-    return total
+        encoder.write(stereo[:, start : start + step])
+    encoder.close()
+    return encoder.total
 
 
 def _emit(sink: ByteSink, chunk: bytes) -> int:

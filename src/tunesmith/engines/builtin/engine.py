@@ -9,33 +9,34 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
 
-from tunesmith.dsp.master import master_stems
-from tunesmith.dsp.mix import mix_stems, trim_to_headroom
 from tunesmith.dsp.presets import presets_for
+from tunesmith.dsp.progressive import MixResult, Phrase, PhraseSpan, ProgressiveMix
 from tunesmith.dsp.resample import resample
 from tunesmith.dsp.types import Audio, fit_length
 from tunesmith.engines.base import (
+    PhraseSinger,
     ProgressSink,
     Singer,
     SongPlan,
     SongRequest,
-    SungVocal,
+    SungPhrases,
     Syllabifier,
     TrackResult,
+    WordTiming,
 )
 from tunesmith.engines.builtin.renderer import default_soundfont, load_soundfont, render_stems
 from tunesmith.music.score import Score, StemFamily
 
 AUDIBLE_PEAK = 10 ** (-90 / 20)  # a stem whose peak stays under −90 dBFS is silent and not written
 AUDIO_FILE, COVER_FILE, SCORE_FILE, STEMS_DIR = "audio.mp3", "cover.jpg", "score.json", "stems"
-BACKING_LEVEL = 0.5  # backing-vocal amplitude relative to the lead's (−6 dB) before the mix presets
 MASTER_FILE = "master.flac"
 MP3_HEADROOM_DBTP = -1.6
 """True-peak ceiling of the master before MP3 encoding: the codec's ringing adds up to ~0.5 dB, and the
@@ -52,9 +53,7 @@ class BuiltinEngine:
 
     name = "builtin"
 
-    def __init__(
-        self, *, soundfont: Path | None = None, sample_rate: int = 44100, chunk_seconds: float = 2.0
-    ):
+    def __init__(self, *, soundfont: Path | None = None, sample_rate: int = 44100, chunk_seconds: float = 2.0):
         self.soundfont = Path(soundfont) if soundfont is not None else default_soundfont()
         self.sample_rate = sample_rate
         self.chunk_seconds = chunk_seconds
@@ -103,50 +102,146 @@ class BuiltinEngine:
         workdir.mkdir(parents=True, exist_ok=True)
         with timer("compose"):
             score = compose(track, plan.request, syllabifier)
-        processed, mastered, vocal = self._make_audio(score, singer, timer)
-        with timer("encode"):
-            audio_path = self._encode(mastered, workdir / AUDIO_FILE, stream)
+        audio_path = workdir / AUDIO_FILE
+        with audio_path.open("wb") as file:
+            encoder = _Mp3Out(self.sample_rate, _Tee(stream, file))
+
+            def encode(chunk: Audio) -> None:
+                with timer("encode"):
+                    encoder.write(chunk)
+
+            mixed, words = self._mix(score, singer, timer, encode)
+            with timer("encode"):
+                encoder.close()
         with timer("stems"):
-            stem_files = _write_stems(processed, workdir / STEMS_DIR, self.sample_rate)
-            master_file = _write_master(mastered, workdir / MASTER_FILE, self.sample_rate)
+            stem_files = _write_stems(mixed.mastered_stems, workdir / STEMS_DIR, self.sample_rate)
+            master_file = _write_master(mixed.mastered, workdir / MASTER_FILE, self.sample_rate)
         with timer("cover"):
             cover = _cover(track.title, track.tags, track.seed, workdir / COVER_FILE)
         return TrackResult(
-            duration_s=mastered.shape[1] / self.sample_rate,
+            duration_s=mixed.mastered.shape[1] / self.sample_rate,
             audio_mp3=audio_path,
             cover_image=cover,
             score_json=_write_score(score, workdir / SCORE_FILE),
             stems=stem_files,
             master_audio=master_file,
-            words=list(vocal.words) if vocal else [],
+            words=words,
             stage_seconds=timer.seconds,
         )
 
     def _make_audio(
         self, score: Score, singer: Singer, timer: _StageTimer
-    ) -> tuple[dict[StemFamily, Audio], Audio, SungVocal | None]:
-        """Score → (pre-master stems, mastered mix, sung vocal or ``None``), all at ``sample_rate``."""
+    ) -> tuple[dict[StemFamily, Audio], Audio, list[WordTiming]]:
+        """Score → (mastered stems, mastered mix, the lead's word times), all at ``sample_rate``."""
+        mixed, words = self._mix(score, singer, timer, lambda chunk: None)
+        return mixed.mastered_stems, mixed.mastered, words
+
+    def _mix(
+        self, score: Score, singer: Singer, timer: _StageTimer, on_chunk: Callable[[Audio], None]
+    ) -> tuple[MixResult[StemFamily], list[WordTiming]]:
+        """Render, sing, mix and master ``score``, handing every mastered piece to ``on_chunk`` as soon as
+        it is final (the singing starts first and runs alongside the instruments and the mix)."""
+        sung = _Singing(score, singer, self.sample_rate)
         with timer("render"):
-            stems = render_stems(score, sample_rate=self.sample_rate, soundfont=self.soundfont)
-        with timer("sing"):
-            vocal = singer.sing(score, sample_rate=self.sample_rate) if _has_vocal(score) else None
-            backing = _sing_backing(score, singer, self.sample_rate) if vocal is not None else None
-        with timer("mix"):
-            stems = _common_length(_with_vocal(stems, vocal, backing, self.sample_rate))
-            presets = presets_for(stems, score.metadata.get("mix"))
-            processed, premaster = trim_to_headroom(*mix_stems(stems, presets, self.sample_rate))
-        with timer("master"):
-            processed, mastered = master_stems(processed, premaster, self.sample_rate, ceiling_dbtp=MP3_HEADROOM_DBTP)
-        return processed, mastered, vocal
+            bed = render_stems(score, sample_rate=self.sample_rate, soundfont=self.soundfont)
+        spans = sung.spans()
+        length = max([a.shape[1] for a in bed.values()] + [s.stop for s in spans], default=0)
+        bed = {family: fit_length(audio, length) for family, audio in bed.items()}
+        presets = presets_for([*bed, *(s.family for s in spans)], score.metadata.get("mix"))
+        mix = ProgressiveMix(bed, spans, presets, self.sample_rate, length, ceiling_dbtp=MP3_HEADROOM_DBTP)
+        for chunk in mix.run(sung.phrases(), chunk_s=self.chunk_seconds):
+            on_chunk(chunk)
+        for stage, seconds in {**mix.seconds, "sing": sung.seconds}.items():
+            timer.seconds[stage] = round(timer.seconds.get(stage, 0.0) + seconds, 4)
+        return mix.result(), sung.words
 
-    def _encode(self, mastered: Audio, path: Path, stream: ProgressSink) -> Path:
-        """Encode once; every chunk goes to the stream and to ``path``, so both hold the same bytes."""
-        from tunesmith.media.mp3 import MP3_SAMPLE_RATE, encode_progressive
 
-        audio = resample(mastered, self.sample_rate, MP3_SAMPLE_RATE)
-        with path.open("wb") as file:
-            encode_progressive(audio, MP3_SAMPLE_RATE, _Tee(stream, file), chunk_seconds=self.chunk_seconds)
-        return path
+class _Singing:
+    """The lead and the backing part of a score, sung phrase by phrase on ``workers`` background threads
+    from the moment this is made, in the order the phrases start (a singer without
+    :class:`PhraseSinger` sings each part whole, as one phrase).
+
+    ``seconds``: wall time from the start until the last phrase was handed over.
+    """
+
+    def __init__(self, score: Score, singer: Singer, sample_rate: int, workers: int = 2) -> None:
+        from tunesmith.engines.builtin.singer.backing import backing_score
+
+        self._started, self.seconds = time.perf_counter(), 0.0
+        parts: list[tuple[StemFamily, SungPhrases]] = []
+        if _has_vocal(score):
+            parts.append((StemFamily.VOCALS, _sing_phrases(singer, score, sample_rate)))
+            backing = backing_score(score)
+            if backing is not None:
+                parts.append((StemFamily.BACKING_VOCALS, _sing_phrases(singer, backing, sample_rate)))
+        self.words = list(parts[0][1].words) if parts else []
+        jobs = sorted(
+            ((PhraseSpan(family, a, b), render) for family, part in parts
+             for (a, b), render in zip(part.spans, part.render, strict=True)),
+            key=lambda job: job[0].start,
+        )  # fmt: skip
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sing", initializer=_run_behind)
+        self._jobs = [(span, pool.submit(render)) for span, render in jobs]
+        pool.shutdown(wait=False)  # the threads finish the submitted phrases, then exit
+
+    def spans(self) -> list[PhraseSpan[StemFamily]]:
+        return [span for span, _ in self._jobs]
+
+    def phrases(self) -> Iterator[Phrase[StemFamily]]:
+        """Every phrase of both parts in the order they start, each as soon as it is sung."""
+        for span, future in self._jobs:
+            audio = future.result()
+            self.seconds = time.perf_counter() - self._started
+            yield Phrase(span, audio)
+
+
+SINGER_NICENESS = 5
+"""How much lower the singing threads run than the mixing thread: they sing ahead in the background,
+and the mix of what is already sung (the next streamed bytes) always gets the CPU first."""
+
+
+def _run_behind() -> None:
+    """Lower the calling thread's scheduling priority by :data:`SINGER_NICENESS` (Linux: per thread)."""
+    import os
+
+    try:
+        thread = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, thread, os.getpriority(os.PRIO_PROCESS, thread) + SINGER_NICENESS)
+    except (AttributeError, OSError):  # no per-thread priorities here: the threads just compete evenly
+        pass
+
+
+def _sing_phrases(singer: Singer, score: Score, sample_rate: int) -> SungPhrases:
+    """``singer``'s phrases of ``score``; a plain :class:`Singer`'s whole vocal counts as one phrase."""
+    if isinstance(singer, PhraseSinger):
+        return singer.phrases(score, sample_rate=sample_rate)
+    vocal = singer.sing(score, sample_rate=sample_rate)
+    audio = resample(vocal.audio, vocal.sample_rate, sample_rate)
+    return SungPhrases([(0, audio.shape[1])], list(vocal.words), [lambda: audio])
+
+
+class _Mp3Out:
+    """The MP3 encoder the mastered pieces go to: straight through at 44.1 kHz; at any other internal
+    rate the pieces are kept and resampled once at the end (the stream then starts at the end)."""
+
+    def __init__(self, sample_rate: int, sink: ProgressSink) -> None:
+        from tunesmith.media.mp3 import MP3_SAMPLE_RATE, Mp3Stream
+
+        self._rate, self._stream = sample_rate, Mp3Stream(sink)
+        self._held: list[Audio] | None = None if sample_rate == MP3_SAMPLE_RATE else []
+
+    def write(self, chunk: Audio) -> None:
+        if self._held is None:
+            self._stream.write(chunk)
+        else:
+            self._held.append(np.array(chunk))
+
+    def close(self) -> None:
+        from tunesmith.media.mp3 import MP3_SAMPLE_RATE
+
+        if self._held:
+            self._stream.write(resample(np.concatenate(self._held, axis=1), self._rate, MP3_SAMPLE_RATE))
+        self._stream.close()
 
 
 class _Tee:
@@ -182,35 +277,6 @@ class _StageTimer:
 
 def _has_vocal(score: Score) -> bool:
     return score.vocal is not None and bool(score.vocal.syllables)
-
-
-def _sing_backing(score: Score, singer: Singer, sample_rate: int) -> SungVocal | None:
-    """The backing part (parenthesised answers, chorus harmonies) sung by a second voice, if any."""
-    from tunesmith.engines.builtin.singer.backing import backing_score
-
-    part = backing_score(score)
-    return singer.sing(part, sample_rate=sample_rate) if part is not None else None
-
-
-def _with_vocal(
-    stems: dict[StemFamily, Audio], vocal: SungVocal | None, backing: SungVocal | None, sample_rate: int
-) -> dict[StemFamily, Audio]:
-    """Add the sung lead and backing part (mono, resampled to ``sample_rate``) as the two vocal stems.
-
-    The backing part is scaled by :data:`BACKING_LEVEL` so that it sits under the lead.
-    """
-    out = dict(stems)
-    if vocal is not None:
-        out[StemFamily.VOCALS] = resample(vocal.audio, vocal.sample_rate, sample_rate)
-    if backing is not None:
-        out[StemFamily.BACKING_VOCALS] = resample(backing.audio, backing.sample_rate, sample_rate) * BACKING_LEVEL
-    return out
-
-
-def _common_length(stems: dict[StemFamily, Audio]) -> dict[StemFamily, Audio]:
-    """Zero-pad every stem to the longest one (the backing normally, which carries the release tail)."""
-    samples = max((a.shape[1] for a in stems.values()), default=0)
-    return {family: fit_length(audio, samples) for family, audio in stems.items()}
 
 
 def _write_stems(stems: dict[StemFamily, Audio], folder: Path, sample_rate: int) -> dict[str, Path]:

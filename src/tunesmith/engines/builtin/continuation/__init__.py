@@ -71,9 +71,9 @@ def _edit(engine: BuiltinEngine, source: SourceTrack, track: TrackPlan, request:
             return compose(plan_track, asked, syllabifier)
 
     def rendered(score: Score) -> Rendered:
-        processed, mastered, vocal = engine._make_audio(score, singer, timer)
+        processed, mastered, words = engine._make_audio(score, singer, timer)
         stems = {family.value: audio for family, audio in processed.items()}
-        return Rendered(stems, mastered, engine.sample_rate, list(vocal.words) if vocal else [])
+        return Rendered(stems, mastered, engine.sample_rate, words)
 
     if request.operation == "extend":
         return extend_track(source, track, request, compose=composed, render=rendered)
