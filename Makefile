@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip --disable-pip-version-check
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: serve test check lint bench bench-smoke install install-dev clean
+.PHONY: serve test check lint bench bench-smoke bench-stream install install-dev clean
 
 $(VENV)/.installed: pyproject.toml requirements-nodeps.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -49,6 +49,10 @@ bench: $(VENV)/.installed-dev
 ## 5-second load tests.
 bench-smoke: $(VENV)/.installed-dev
 	$(PY) -m bench run --suite smoke
+
+## Streaming suite (about 6 min): time to the first streamed byte and to SUCCESS for 2- and 4-minute songs.
+bench-stream: $(VENV)/.installed-dev
+	$(PY) -m bench run --suite stream --no-load --no-endpoints
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -53,6 +53,16 @@ SUITES = {
     "smoke": Suite(
         (HEADLINE_ITEM,), (), "inst-lofi-30s", 5.0, {"credit": 50.0, "record": 50.0, "submit": 5.0}, False, 420.0, 30.0
     ),
+    "stream": Suite(  # the first streamed byte against song length: 2- and 4-minute songs, nothing else
+        ("en-pop-2min", "zh-ballad-2min", "en-ballad-4min", "inst-orchestral-4min"),
+        (),
+        "inst-lofi-30s",
+        5.0,
+        {"credit": 50.0, "record": 50.0, "submit": 5.0},
+        False,
+        900.0,
+        30.0,
+    ),
     "full": Suite(
         (), (1, 2, 4), "inst-lofi-30s", 30.0, {"credit": 200.0, "record": 200.0, "submit": 20.0}, True, 1980.0, 180.0
     ),

@@ -54,9 +54,10 @@ QUOTED = """| System | Hardware (as published) | Time to stream | Time per song 
 
 HEADER = f"""# Benchmarks
 
-Produced by `make bench` (full) and `make bench-smoke` (`python -m bench run --suite full|smoke`): a real
-`tunesmith serve` on loopback with its embedded default configuration. Every run writes its complete record
-to `bench/results/<timestamp>.json`; the tables below are rebuilt from those records (`python -m bench table`),
+Produced by `make bench` (full), `make bench-smoke` and `make bench-stream`
+(`python -m bench run --suite full|smoke|stream`): a real `tunesmith serve` on loopback with its embedded
+default configuration. Every run writes its complete record to `bench/results/<timestamp>.json`; the
+tables below are rebuilt from those records (`python -m bench table`),
 one row per record with a link to it. Times are from just before the submit
 request; status times have the polling resolution (0.25 s). RTF all tracks = wall time to SUCCESS / seconds
 of audio delivered (lower is faster). Stage RTF = seconds of audio / seconds the engine spent in that stage
