@@ -3,8 +3,9 @@
 ``python -m bench.runner.vocal_eval [--quick]`` composes each sheet with the real composer, sings it,
 mixes it over the rendered backing with the engine's own mix path, and reports per sheet and overall:
 
-- ``wer``/``cer`` of Whisper-base on the lead vocal stem and on the mastered mix; the reference is the
-  lead lines the composed score sings (a repeated chorus counts twice; parenthesised answers not at all);
+- ``wer``/``cer`` of Whisper-base on the lead vocal stem and on the mastered mix; the stem's reference is
+  the lead lines the composed score sings (a repeated chorus counts twice; parenthesised answers not at
+  all), the mix's adds the parenthesised answers the backing part sings there (and its span covers them);
 - ``pitch``: share of lead notes sung within 50 cents (pYIN), over the sung span only;
 - ``speed``: synthesis × real time (sung span seconds / wall seconds of ``singer.sing``) and the
   process CPU seconds of the same call;
@@ -96,6 +97,28 @@ def lead_text(score: Score) -> str:
     """The lead lines the score actually sings (repeated sections repeated, backing lines left out)."""
     vocal = score.vocal
     return "\n".join(line.text for line in vocal.lines if not line.backing) if vocal else ""
+
+
+def mix_text(score: Score) -> str:
+    """Every line the mix sings, in order: the lead lines and the backing answers between them.
+
+    The mix carries the backing part too, so its parenthesised answers are heard there: leaving them
+    out of the reference would count every correctly heard answer as inserted words.
+    """
+    vocal = score.vocal
+    if vocal is None:
+        return ""
+    sung = {s.line for s in vocal.syllables}
+    return "\n".join(line.text for index, line in enumerate(vocal.lines) if index in sung)
+
+
+def mix_span(score: Score) -> tuple[float, float]:
+    """(start, end) seconds of the mix's sung part, lead and backing lines alike (:func:`sung_span`)."""
+    vocal = score.vocal
+    assert vocal is not None
+    notes = [n for s in vocal.syllables for n in s.notes]
+    first, last = score.seconds(min(n.start for n in notes)), score.seconds(max(n.end for n in notes))
+    return sung_span([pitch.Note(first, last, 0.0)], score.duration_s)
 
 
 def lead_notes(score: Score) -> list[pitch.Note]:
@@ -197,9 +220,9 @@ def evaluate_sheet(sheet: Sheet, whisper: WhisperModel, *, with_mix: bool = True
         "x_realtime": round(sung_s / wall_s, 2),
     }
     if with_mix:
-        mix = crop(engine_mix(score, vocal), SAMPLE_RATE, span)
+        mix = crop(engine_mix(score, vocal), SAMPLE_RATE, mix_span(score))
         heard_mix = asr.transcribe(whisper, mix, SAMPLE_RATE, language=sheet.language)
-        out["mix_error"] = asr.lyrics_error_rate(reference, heard_mix, sheet.language)
+        out["mix_error"] = asr.lyrics_error_rate(mix_text(score), heard_mix, sheet.language)
         out["mix_heard"] = heard_mix
     out["gender_f0_hz"] = gender_f0(sheet, stem if sheet.gender == "f" else None, stem if sheet.gender == "m" else None)
     return out

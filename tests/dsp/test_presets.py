@@ -62,3 +62,25 @@ def test_delay_return_is_a_delayed_copy() -> None:
     click[:, 0] = 1.0
     echo = delay_return(click, SR, DelaySend(0.25, 0.0, 0.0))
     assert int(np.argmax(np.abs(echo[0]))) == pytest.approx(SR // 4, abs=2)
+
+
+def _room_under_dry_lu(mix: str) -> float:
+    """How far (LU) the lead vocal's reverb return of style ``mix`` sits under a dry, syllabic voice."""
+    from tunesmith.dsp.effects import _reverb_chain, process
+    from tunesmith.dsp.loudness import integrated_lufs
+
+    voice = tone(3.0, 330.0, 0.3)
+    voice = voice * ((np.arange(voice.shape[1]) / SR * 4) % 1 < 0.6).astype(np.float32)  # 4 syllables a second
+    style = MIX_STYLES[mix]
+    send = style.preset("vocals").reverb_send_db
+    assert send is not None
+    wet = process(_reverb_chain(style.room, send), voice, SR)
+    return integrated_lufs(voice, SR) - integrated_lufs(wet, SR)
+
+
+def test_the_lead_vocal_stays_drier_than_its_room() -> None:
+    # the reverb returns well above its send, so the sends are set by the return they give
+    assert _room_under_dry_lu("pop") > 12.0  # the standard chain: the words stay in front
+    for mix in MIX_STYLES:
+        if mix != "ambient":  # ambient is a wash by design
+            assert _room_under_dry_lu(mix) > 6.0, mix

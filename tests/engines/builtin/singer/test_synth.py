@@ -223,3 +223,12 @@ def test_same_score_sings_the_same_samples_whatever_ran_before(
     singer.sing(build_score(60, "f-clear"), sample_rate=RATE)
     again = singer.sing(score, sample_rate=RATE)
     assert np.array_equal(first.audio, again.audio)
+
+
+def test_copied_noise_changes_only_the_unvoiced_consonants(male: tuple[Score, SungVocal]) -> None:
+    score, plain = male
+    copied = WorldSinger(copy_noise=True).sing(score, sample_rate=RATE)
+    assert copied.audio.shape == plain.audio.shape
+    differs = np.abs(copied.audio[0] - plain.audio[0]) > 1e-4
+    assert differs.any()  # "sing" opens on a pasted /s/ …
+    assert differs.mean() < 0.2  # … and the vowels are still WORLD's

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from tunesmith.engines.builtin.singer.contour import pitch_contour
 from tunesmith.engines.builtin.singer.timemap import (
@@ -11,6 +12,7 @@ from tunesmith.engines.builtin.singer.timemap import (
     Span,
     SungNote,
     Unit,
+    noise_copies,
     place,
     segments,
     source_times,
@@ -62,3 +64,25 @@ def test_pitch_contour_glides_and_settles() -> None:
     f0 = pitch_contour(notes, times, vibrato_semitones=0.0)
     assert abs(f0[50] - 261.63) < 0.5 and abs(f0[200] - 392.0) < 0.5
     assert 261.63 < f0[100] < 392.0  # mid-glide at the note change
+
+
+def test_noise_copies_play_unvoiced_consonants_at_natural_speed() -> None:
+    base = unit(0.1, 0.2, 0.1, [(1.0, 2.0, 60)])
+    noisy = Unit(base.onset, base.nucleus, base.coda, base.notes, noise=(Span(0.02, 0.08), Span(0.32, 0.36)))
+    (placed,) = place([noisy])
+    onset_copy, coda_copy = noise_copies([noisy], [placed])
+    # the onset keeps its length, so the consonant sits where the time map puts it, at rate 1
+    assert onset_copy.out_start == pytest.approx(placed.onset.start + 0.02)
+    assert onset_copy.out_end - onset_copy.out_start == pytest.approx(0.06)
+    assert (onset_copy.src_start, onset_copy.src_end) == pytest.approx((0.02, 0.08))
+    assert coda_copy.out_start == pytest.approx(placed.coda.start + 0.02) and coda_copy.src_start == pytest.approx(0.32)
+
+
+def test_noise_copies_of_a_squeezed_cluster_keep_the_consonant_head() -> None:
+    base = unit(0.32, 0.2, 0.0, [(1.0, 2.0, 60)])  # twice the longest onset kept: played at double speed
+    noisy = Unit(base.onset, base.nucleus, base.coda, base.notes, noise=(Span(0.16, 0.24),))
+    (placed,) = place([noisy])
+    (copy,) = noise_copies([noisy], [placed])
+    assert copy.out_start == pytest.approx(placed.onset.start + 0.08)  # where the squeezed map puts it
+    assert copy.src_start == pytest.approx(0.16) and copy.src_end == pytest.approx(0.20)  # its first half
+    assert copy.out_end - copy.out_start == pytest.approx(copy.src_end - copy.src_start)

@@ -29,3 +29,14 @@ def test_decimated_aperiodicity_matches_full_rate() -> None:
     np.testing.assert_array_equal(coarse.sp, full.sp)
     steady = slice(10, 70)  # inside the buzz, away from the edges
     assert np.median(np.abs(coarse.ap[steady] - full.ap[steady])) < 0.05
+
+
+def test_splice_pastes_the_source_with_gain_and_cross_fades() -> None:
+    audio = np.zeros(1000)
+    source = np.ones(500)
+    gain = np.full(1000, 0.5)
+    out = vocoder.splice(audio, source, [(100, 0, 200), (950, 0, 200)], gain, ramp=10)
+    assert np.all(out[:100] == 0.0) and np.all(out[300:950] == 0.0)
+    np.testing.assert_allclose(out[110:290], 0.5)  # the pasted source, scaled by the gain
+    assert 0.0 < out[100] < out[105] < 0.5  # faded in
+    assert out[-1] > 0.0  # a paste running past the end is clipped, not dropped

@@ -17,9 +17,9 @@ import shutil
 import struct
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
 
@@ -121,14 +121,38 @@ class PhonemeEvent:
     kind: PhonemeClass
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Utterance:
-    """Spoken audio (int16, mono, :data:`ESPEAK_RATE_HZ`) and its events in time order."""
+    """Spoken audio (int16, mono, ``sample_rate``) and its events in time order.
 
-    audio: npt.NDArray[np.int16]
+    ``samples`` is the audio's length, known up front; the samples themselves come from ``speech()`` on
+    first use of :attr:`audio`, so a slow voice (a neural vocoder) runs in the thread that renders the
+    phrase, not in the one that plans it. :meth:`recorded` wraps audio that already exists.
+    """
+
     words: tuple[WordEvent, ...]
     phonemes: tuple[PhonemeEvent, ...]
+    samples: int
+    speech: Callable[[], npt.NDArray[np.int16]] = field(repr=False, compare=False)
     sample_rate: int = ESPEAK_RATE_HZ
+
+    @classmethod
+    def recorded(
+        cls,
+        audio: npt.NDArray[np.int16],
+        words: tuple[WordEvent, ...],
+        phonemes: tuple[PhonemeEvent, ...],
+        sample_rate: int = ESPEAK_RATE_HZ,
+    ) -> Utterance:
+        return cls(words, phonemes, int(audio.size), lambda: audio, sample_rate)
+
+    @functools.cached_property
+    def audio(self) -> npt.NDArray[np.int16]:
+        """The samples (made once, on first use)."""
+        audio = self.speech()
+        if audio.size != self.samples:
+            raise RuntimeError(f"the voice made {audio.size} samples where {self.samples} were announced")
+        return audio
 
 
 class Espeak:
@@ -249,7 +273,7 @@ class Espeak:
 def _utterance(audio: npt.NDArray[np.int16], events: list[WordEvent | PhonemeEvent]) -> Utterance:
     words = tuple(e for e in events if isinstance(e, WordEvent))
     phonemes = tuple(e for e in events if isinstance(e, PhonemeEvent))
-    return Utterance(audio=audio, words=words, phonemes=phonemes)
+    return Utterance.recorded(audio, words, phonemes)
 
 
 @functools.cache

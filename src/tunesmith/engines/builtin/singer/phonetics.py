@@ -100,7 +100,7 @@ def _phones(utterance: Utterance) -> list[tuple[Phone, int]]:
     word_samples = [w.sample for w in utterance.words]
     out: list[tuple[Phone, int]] = []
     for i, ev in enumerate(events):
-        end = events[i + 1].sample if i + 1 < len(events) else len(utterance.audio)
+        end = events[i + 1].sample if i + 1 < len(events) else utterance.samples
         owner = bisect.bisect_right(word_samples, ev.sample) - 1
         out.append((Phone(ev.name, ev.kind, ev.sample, max(end, ev.sample)), owner))
     return out

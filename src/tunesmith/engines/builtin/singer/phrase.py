@@ -6,9 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tunesmith.engines.base import WordTiming
+from tunesmith.engines.builtin.singer.espeak import PhonemeClass
 from tunesmith.engines.builtin.singer.phonetics import Phone, SpokenSyllable
 from tunesmith.engines.builtin.singer.timemap import Placement, Span, SungNote, Unit
 from tunesmith.music.score import LyricWord, Score, SungSyllable
+
+NOISE_CLASSES = frozenset({PhonemeClass.STOP, PhonemeClass.FRICATIVE})
+"""Unvoiced consonants: copied from the spoken source rather than re-synthesised (see ``noise_copies``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +63,9 @@ def make_unit(spoken: SpokenSyllable, sung: Sequence[SungSyllable], score: Score
         for syllable in sung
         for n in syllable.notes
     )
-    return Unit(onset=onset, nucleus=Span(core_start, core_end), coda=coda, notes=notes)
+    consonants = spoken.onset + spoken.coda if spoken.nucleus else ()
+    noise = tuple(_span((p,), sample_rate) for p in consonants if p.kind in NOISE_CLASSES and p.end > p.start)
+    return Unit(onset=onset, nucleus=Span(core_start, core_end), coda=coda, notes=notes, noise=noise)
 
 
 def _span(phones: Sequence[Phone], sample_rate: int) -> Span:

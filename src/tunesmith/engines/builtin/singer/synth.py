@@ -2,9 +2,11 @@
 
 Per phrase (a :class:`~tunesmith.music.score.LyricLine`): espeak speaks the line in monotone at a
 known F0, its phoneme events give the syllables, the time map puts every vowel on its note(s), and
-WORLD re-synthesises the envelope along that map with the melody as F0. F0 is never estimated from
-the speech (no harvest/dio per phrase): espeak's monotone pitch is measured once per voice, voicing
-comes from the phoneme classes, and only CheapTrick + D4C run on the source.
+WORLD re-synthesises the envelope along that map with the melody as F0. F0 is not estimated from
+espeak's speech (no harvest/dio per phrase): its monotone pitch is measured once per voice, voicing
+comes from the phoneme classes, and only CheapTrick + D4C run on the source. All-Han Chinese lines are
+spoken by a neural Mandarin voice instead when it is installed (:mod:`.mandarin`); that voice is
+intoned, so its F0 is measured per phrase (DIO). A Chinese line with any Latin word stays on espeak.
 
 Backing lines (``LyricLine.backing``) are skipped by default: they belong to the backing-vocal
 stem, sung separately (``include_backing=True`` sings them with the lead voice).
@@ -16,22 +18,27 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
-from tunesmith.engines.base import SungVocal, WordTiming
+from tunesmith.dsp.types import fit_length
+from tunesmith.engines.base import SungPhrases, SungVocal, WordTiming
 from tunesmith.engines.builtin.singer import vocoder
 from tunesmith.engines.builtin.singer.contour import loudness_gain, pitch_contour, smooth
-from tunesmith.engines.builtin.singer.espeak import ESPEAK_RATE_HZ, Utterance, fresh_espeak
+from tunesmith.engines.builtin.singer.espeak import Utterance, fresh_espeak
+from tunesmith.engines.builtin.singer.mandarin import can_speak, mandarin_voice, speech_f0
 from tunesmith.engines.builtin.singer.phonetics import espeak_voice, segment, spoken_text
 from tunesmith.engines.builtin.singer.phrase import PhraseUnit, make_unit, pair_syllables, word_timings
-from tunesmith.engines.builtin.singer.timemap import Placement, place, segments, source_times
+from tunesmith.engines.builtin.singer.timemap import Placement, Unit, noise_copies, place, segments, source_times
 from tunesmith.engines.builtin.singer.tones import NO_TONE, line_tones, tone_offsets
 from tunesmith.engines.builtin.singer.voices import VOICES, Voice
 from tunesmith.engines.builtin.singer.world import world
 from tunesmith.music.score import LyricLine, Score, SungSyllable
 
 Floats = vocoder.Floats
+_NOISE_RAMP_S = 0.003  # cross-fade (s) at each end of a pasted unvoiced consonant
+_FADE_IN_S = 0.01  # fade-in (s) at a phrase's first sample
 _RELEASE_S = 0.03  # silence rendered (and faded) after a phrase's last coda, in seconds
 _CALIBRATION_TEXT = {"en": "la la la, we are all alone", "zh": "啦啦啦我们都在"}
 
@@ -44,8 +51,13 @@ class PreparedPhrase:
     units: list[PhraseUnit]
     placements: list[Placement]
     tones: list[int]
-    source_f0: float
+    source_f0: float | None  # the monotone source's F0 (Hz); None: intoned speech, F0 measured per frame
     words: list[WordTiming]
+
+    @property
+    def start_s(self) -> float:
+        """Where the phrase's audio starts in the song (s): its first onset."""
+        return self.placements[0].onset.start
 
     @property
     def end_s(self) -> float:
@@ -63,7 +75,8 @@ class WorldSinger:
     of the Mandarin tone gestures (0 = sing Chinese on the bare melody, 1 = the shapes of
     :data:`~tunesmith.engines.builtin.singer.tones.TONE_SHAPES`); ``workers``: threads rendering
     phrases in parallel (WORLD releases the GIL, so 2 threads use 2 cores); ``ap_decimation``: D4C
-    aperiodicity analysed on every that many frames only (it is the slow half of the analysis).
+    aperiodicity analysed on every that many frames only (it is the slow half of the analysis);
+    ``copy_noise``: paste the spoken unvoiced consonants (bursts, frication) over the re-synthesis.
     Thread-safe: espeak calls are serialised by a lock, WORLD runs outside it.
     """
 
@@ -78,6 +91,7 @@ class WorldSinger:
         tone_depth: float = 1.0,
         workers: int = 2,
         ap_decimation: int = 1,
+        copy_noise: bool = False,
     ) -> None:
         self.frame_s = frame_period_ms / 1000.0
         self.rate_wpm = rate_wpm
@@ -87,28 +101,41 @@ class WorldSinger:
         self.tone_depth = tone_depth
         self.workers = max(1, workers)
         self.ap_decimation = ap_decimation
+        self.copy_noise = copy_noise
 
     def sing(self, score: Score, *, sample_rate: int) -> SungVocal:
         """Sing ``score.vocal``: mono float32 audio (1, samples) as long as the score, and word times."""
         total = int(round(score.duration_s * sample_rate))
         out = np.zeros((1, total), dtype=np.float32)
-        phrases = self._prepare(score)
-        voice = VOICES[score.vocal.voice] if score.vocal is not None else None
-
-        def render(phrase: PreparedPhrase) -> tuple[vocoder.Audio, float]:
-            assert voice is not None
-            audio, start_s = self._render(phrase, voice)
-            return vocoder.resample(audio, ESPEAK_RATE_HZ, sample_rate), start_s
-
+        sung = self.phrases(score, sample_rate=sample_rate)
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
-            for audio, start_s in pool.map(render, phrases):
-                start = int(round(start_s * sample_rate))
-                audio = audio[:, : max(total - start, 0)]
+            futures = [pool.submit(render) for render in sung.render]
+            for (start, _stop), future in zip(sung.spans, futures, strict=True):
+                audio = future.result()[:, : max(total - start, 0)]
                 out[:, start : start + audio.shape[1]] += audio
         peak = float(np.max(np.abs(out))) if out.size else 0.0
         if peak > 0:
             out *= self.peak / peak
-        return SungVocal(audio=out, sample_rate=sample_rate, words=[w for p in phrases for w in p.words])
+        return SungVocal(audio=out, sample_rate=sample_rate, words=sung.words)
+
+    def phrases(self, score: Score, *, sample_rate: int) -> SungPhrases:
+        """``score.vocal`` ready to sing phrase by phrase: every phrase spoken and placed (fast), its span
+        (samples) and word times known, its WORLD rendering left to the caller's threads. The phrase level
+        is as WORLD renders it (:meth:`sing` normalises the whole vocal's peak instead)."""
+        prepared = self._prepare(score)
+        voice = VOICES[score.vocal.voice] if score.vocal is not None else None
+        spans = [(int(round(p.start_s * sample_rate)), int(round(p.end_s * sample_rate))) for p in prepared]
+
+        def render(phrase: PreparedPhrase, samples: int) -> vocoder.Audio:
+            assert voice is not None
+            audio, _start_s = self._render(phrase, voice)
+            return fit_length(vocoder.resample(audio, phrase.utterance.sample_rate, sample_rate), samples)
+
+        return SungPhrases(
+            spans=spans,
+            words=[w for p in prepared for w in p.words],
+            render=[partial(render, p, stop - start) for p, (start, stop) in zip(prepared, spans, strict=True)],
+        )
 
     def _prepare(self, score: Score) -> list[PreparedPhrase]:
         """Speak and place every sung line in order (each phrase starts after the previous one ends)."""
@@ -142,8 +169,14 @@ class WorldSinger:
     ) -> PreparedPhrase | None:
         speaker = espeak_voice(language, voice.espeak_variant)
         text, spans = spoken_text([w.text for w in line.words])
-        with fresh_espeak() as private:  # a fresh library state: the same line always sounds the same
-            utterance = private.speak(text, voice=speaker, rate_wpm=self.rate_wpm, pitch=self.source_pitch)
+        neural = mandarin_voice() if language == "zh" and can_speak([w.text for w in line.words]) else None
+        source_f0: float | None = None
+        if neural is not None:  # all-Han line: the neural Mandarin voice (intoned, F0 measured when rendering)
+            utterance = neural.speak(text)
+        else:
+            with fresh_espeak() as private:  # a fresh library state: the same line always sounds the same
+                utterance = private.speak(text, voice=speaker, rate_wpm=self.rate_wpm, pitch=self.source_pitch)
+            source_f0 = self._source_f0(speaker, language)
         units = _phrase_units(score, utterance, spans, sung)
         if not units:
             return None
@@ -154,19 +187,19 @@ class WorldSinger:
             units=units,
             placements=placements,
             tones=[tones[u.sung[0].word] if tones else NO_TONE for u in units],
-            source_f0=self._source_f0(speaker, language),
+            source_f0=source_f0,
             words=word_timings(units, placements, score, index, line.words),
         )
 
     def _render(self, phrase: PreparedPhrase, voice: Voice) -> tuple[vocoder.Audio, float]:
-        """The phrase's audio (float32 (1, samples) at espeak's rate) and its start in the song (s)."""
+        """The phrase's audio (float32 (1, samples) at the source's rate) and its start in the song (s)."""
         utterance, units, placements = phrase.utterance, phrase.units, phrase.placements
         rate, frame_s = utterance.sample_rate, self.frame_s
         speech = utterance.audio.astype(np.float64) / 32768.0
         voiced = voiced_frames(utterance, frame_s)
-        envelope = vocoder.analyse(
-            speech, rate, voiced * phrase.source_f0, frame_s, ap_decimation=self.ap_decimation
-        )
+        known = phrase.source_f0
+        f0_source = voiced * known if known is not None else speech_f0(speech, rate, voiced, frame_s)
+        envelope = vocoder.analyse(speech, rate, f0_source, frame_s, ap_decimation=self.ap_decimation)
         start_s = placements[0].onset.start
         end_s = placements[-1].coda.end + _RELEASE_S
         times = start_s + np.arange(int((end_s - start_s) / frame_s) + 1, dtype=np.float64) * frame_s
@@ -179,9 +212,12 @@ class WorldSinger:
         notes = [n for u in units for n in u.unit.notes]
         bend = self._tone_track(units, placements, phrase.tones, times)
         f0 = pitch_contour(notes, times) * 2.0 ** (bend / 12.0) * is_voiced
-        sp *= (loudness_gain(notes, times) ** 2)[:, None]  # sp is power: amplitude squared
+        gain = loudness_gain(notes, times)
+        sp *= (gain**2)[:, None]  # sp is power: amplitude squared
         y = vocoder.synthesize(f0, vocoder.warp_formants(sp, voice.formant_shift), ap, rate, frame_s)
-        audio = vocoder.fade(y.astype(np.float32)[None, :], rate, fade_in_s=0.01, fade_out_s=_RELEASE_S)
+        if self.copy_noise:
+            y = _paste_noise(y, speech, [u.unit for u in units], placements, start_s, rate, times, gain)
+        audio = vocoder.fade(y.astype(np.float32)[None, :], rate, fade_in_s=_FADE_IN_S, fade_out_s=_RELEASE_S)
         return audio, start_s
 
     def _tone_track(
@@ -232,13 +268,35 @@ def _phrase_units(
     return sorted(units, key=lambda u: u.unit.note_span.start)
 
 
+def _paste_noise(
+    y: Floats,
+    speech: Floats,
+    units: Sequence[Unit],
+    placements: Sequence[Placement],
+    start_s: float,
+    rate: int,
+    times: Floats,
+    gain: Floats,
+) -> Floats:
+    """WORLD's output ``y`` with the unvoiced consonants pasted from the spoken ``speech`` (see
+    :func:`~tunesmith.engines.builtin.singer.timemap.noise_copies`), scaled by the loudness ``gain``."""
+    copies = [
+        (round((c.out_start - start_s) * rate), round(c.src_start * rate), round((c.out_end - c.out_start) * rate))
+        for c in noise_copies(units, placements)
+    ]
+    if not copies:
+        return y
+    per_sample = np.interp(start_s + np.arange(y.size) / rate, times, gain)
+    return vocoder.splice(y, speech, copies, per_sample, ramp=int(_NOISE_RAMP_S * rate))
+
+
 def voiced_frames(utterance: Utterance, frame_s: float) -> Floats:
     """1.0 for each WORLD frame of the utterance inside a voiced phoneme (vowel, nasal, …), else 0.0."""
-    n = vocoder.frame_count(utterance.audio.size, utterance.sample_rate, frame_s)
+    n = vocoder.frame_count(utterance.samples, utterance.sample_rate, frame_s)
     voiced = np.zeros(n, dtype=np.float64)
     for ev, nxt in zip(utterance.phonemes, [*utterance.phonemes[1:], None], strict=True):
         if ev.kind.voiced:
-            end = nxt.sample if nxt is not None else utterance.audio.size
+            end = nxt.sample if nxt is not None else utterance.samples
             a, b = (int(round(t / utterance.sample_rate / frame_s)) for t in (ev.sample, end))
             voiced[a : max(b, a + 1)] = 1.0
     return voiced

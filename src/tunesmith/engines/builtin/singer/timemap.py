@@ -51,6 +51,8 @@ class Unit:
     nucleus: Span
     coda: Span
     notes: tuple[SungNote, ...]
+    noise: tuple[Span, ...] = ()
+    """Source spans of the unvoiced consonants (stops, fricatives) inside ``onset`` and ``coda``."""
 
     @property
     def note_span(self) -> Span:
@@ -172,3 +174,24 @@ def source_times(
     inside = (times >= out_start[idx]) & (times < out_end[idx])
     rate = (src_end[idx] - src_start[idx]) / (out_end[idx] - out_start[idx])
     return src_start[idx] + (times - out_start[idx]) * rate, inside
+
+
+def noise_copies(units: Sequence[Unit], placements: Sequence[Placement]) -> list[Segment]:
+    """Where each unvoiced consonant of the phrase is copied from the source at natural speed.
+
+    A consonant starts where its cluster's (onset's or coda's) time map puts it and plays at rate 1 for
+    as long as that map gives it (its head kept: a stop's burst opens its span); the copies are what a
+    re-synthesis would smear (bursts, frication), so the singer pastes the spoken samples there instead.
+    """
+    out: list[Segment] = []
+    for unit, placed in zip(units, placements, strict=True):
+        for span in unit.noise:
+            for source, target in ((unit.onset, placed.onset), (unit.coda, placed.coda)):
+                if source.start <= span.start and span.end <= source.end and source.length > 0:
+                    rate = target.length / source.length
+                    start = target.start + (span.start - source.start) * rate
+                    length = span.length * min(rate, 1.0)
+                    if length > 0:
+                        out.append(Segment(start, start + length, span.start, span.start + length))
+                    break
+    return out

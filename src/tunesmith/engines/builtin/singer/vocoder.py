@@ -124,3 +124,26 @@ def resample(audio: Audio, from_rate: int, to_rate: int) -> Audio:
     common = gcd(from_rate, to_rate)
     out = resample_poly(audio, to_rate // common, from_rate // common, axis=-1)
     return np.asarray(out, dtype=np.float32)
+
+
+def splice(
+    audio: Floats, source: Floats, copies: list[tuple[int, int, int]], gain: Floats, *, ramp: int
+) -> Floats:
+    """``audio`` with ``source[src : src + n]`` × ``gain`` pasted at each ``(at, src, n)`` of ``copies``.
+
+    Each paste cross-fades with ``audio`` over ``ramp`` samples (raised cosine) at both of its ends;
+    ``gain`` is per sample of ``audio``. Pastes are clipped to both signals' bounds.
+    """
+    out = audio.copy()
+    for at, src, n in copies:
+        n = min(n, audio.size - at, source.size - src)
+        if at < 0 or src < 0 or n <= 0:
+            continue
+        mask = np.ones(n)
+        r = min(ramp, n // 2)
+        if r > 0:
+            edge = 0.5 - 0.5 * np.cos(np.pi * (np.arange(r) + 0.5) / r)
+            mask[:r], mask[n - r :] = edge, edge[::-1]
+        part = source[src : src + n] * gain[at : at + n]
+        out[at : at + n] = out[at : at + n] * (1.0 - mask) + part * mask
+    return out

