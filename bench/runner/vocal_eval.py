@@ -164,31 +164,14 @@ def timed_sing(score: Score) -> tuple[SungVocal, float, float]:
     return vocal, time.perf_counter() - wall, time.process_time() - cpu
 
 
-class _FixedSinger:
-    """A Singer that hands back the already sung lead for its score, so the mix does not sing it again.
-
-    Any other score (the backing part the engine derives from it) is sung by a fresh singer, as the
-    engine would: handing the lead back for it too would double the lead on the backing stem.
-    """
-
-    def __init__(self, vocal: SungVocal, score: Score) -> None:
-        self._vocal = vocal
-        self._score = score
-
-    def sing(self, score: Score, *, sample_rate: int) -> SungVocal:
-        if score is self._score:
-            return self._vocal
-        from tunesmith.engines.builtin.singer.synth import WorldSinger
-
-        return WorldSinger().sing(score, sample_rate=sample_rate)
-
-
-def engine_mix(score: Score, vocal: SungVocal) -> np.ndarray:
-    """The mastered mix (channels, samples) at :data:`SAMPLE_RATE`, made by the engine's own path."""
+def engine_mix(score: Score) -> np.ndarray:
+    """The mastered mix (channels, samples) at :data:`SAMPLE_RATE`, made by the engine's own path (the
+    lead and backing are sung again phrase by phrase, deterministically the same as the measured stem,
+    so the mix rides each phrase over the band exactly as a generated song does)."""
     from tunesmith.engines.builtin.engine import BuiltinEngine, _StageTimer
 
     engine = BuiltinEngine(sample_rate=SAMPLE_RATE)
-    _processed, mastered, _vocal = engine._make_audio(score, _FixedSinger(vocal, score), _StageTimer())
+    _stems, mastered, _words = engine._make_audio(score, engine._voice_parts()[1], _StageTimer())
     return np.asarray(mastered)
 
 
@@ -220,7 +203,7 @@ def evaluate_sheet(sheet: Sheet, whisper: WhisperModel, *, with_mix: bool = True
         "x_realtime": round(sung_s / wall_s, 2),
     }
     if with_mix:
-        mix = crop(engine_mix(score, vocal), SAMPLE_RATE, mix_span(score))
+        mix = crop(engine_mix(score), SAMPLE_RATE, mix_span(score))
         heard_mix = asr.transcribe(whisper, mix, SAMPLE_RATE, language=sheet.language)
         out["mix_error"] = asr.lyrics_error_rate(mix_text(score), heard_mix, sheet.language)
         out["mix_heard"] = heard_mix
