@@ -174,9 +174,11 @@ def balance_pan(audio: Audio, pan: float) -> Audio:
     so the centre (0) is unity on both sides."""
     if not -1.0 <= pan <= 1.0:
         raise ValueError(f"pan must lie in [-1, 1], got {pan}")
+    if pan == 0.0:
+        return audio
     left = float(np.cos(max(pan, 0.0) * np.pi / 2))
     right = float(np.cos(max(-pan, 0.0) * np.pi / 2))
-    return (audio * np.array([[left], [right]], dtype=np.float32)).astype(np.float32, copy=False)
+    return np.multiply(audio, np.array([[left], [right]], dtype=np.float32), dtype=np.float32)
 
 
 def reverb_return(audio: Audio, sample_rate: int, space: ReverbSpace, send_db: float) -> Audio:

@@ -206,16 +206,15 @@ class ProgressiveMix(Generic[K]):
         with the power the rider will put there (sung phrases are about as peaky as noise; scaling the
         bed instead would over-feed its drum transients to the glue compressor and the limiter)."""
         families = list(dict.fromkeys(span.family for span in spans))
-        rng = np.random.default_rng(0)
-        noise = {family: rng.standard_normal((2, self.length)).astype(np.float32) for family in families}
-        probe = next(iter(noise.values()))[:, : 5 * self.sample_rate] if noise else np.zeros((2, 0), np.float32)
-        noise_power = float(np.mean(k_weighted_power(probe, self.sample_rate))) if probe.size else 1.0
+        noise = {family: np.random.default_rng(seed) for seed, family in enumerate(families)}
+        probe = np.random.default_rng(len(families)).standard_normal((2, 5 * self.sample_rate), dtype=np.float32)
+        noise_power = float(np.mean(k_weighted_power(probe, self.sample_rate)))
         proxy = self.rest.copy()
         for span in spans:  # one noise per family: two families singing at once add up as power
             a, b = span.start, min(span.stop, self.length)
             if b > a:
-                scale = np.sqrt(lufs_to_power(self._planned_lufs(span)) / max(noise_power, 1e-20))
-                proxy[:, a:b] += noise[span.family][:, a:b] * np.float32(scale)
+                scale = np.float32(np.sqrt(lufs_to_power(self._planned_lufs(span)) / noise_power))
+                proxy[:, a:b] += noise[span.family].standard_normal((2, b - a), dtype=np.float32) * scale
         return proxy
 
 
