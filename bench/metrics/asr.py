@@ -110,11 +110,21 @@ def normalise_en(text: str) -> list[str]:
     return [w.strip("'") for w in text.split() if w.strip("'")]
 
 
+_ONE_TRADITIONAL_CHARACTER = str.maketrans({"著": "着"})
+"""Simplified pairs that are one character in traditional script, folded on both sides after OpenCC.
+
+Traditional writes the aspect particle 着 (zhe, 唱着) as 著; OpenCC's ``t2s`` keeps 著 unless a phrase
+table entry says otherwise (著 is also a simplified character: 著名), so Whisper's 亮著/帶著 scored as a
+wrong character against the lyrics' 亮着/带着. Both sides are folded, so the metric cannot tell 着 from 著
+either way — as traditional script cannot."""
+
+
 def normalise_zh(text: str) -> list[str]:
     """Simplified Chinese characters only (Whisper often writes traditional ones); Latin words kept whole."""
     import opencc
 
     simplified = opencc.OpenCC("t2s").convert(unicodedata.normalize("NFKC", text))
+    simplified = simplified.translate(_ONE_TRADITIONAL_CHARACTER)
     return re.findall(r"[\u3400-\u9fff]|[a-z0-9']+", simplified.lower())
 
 

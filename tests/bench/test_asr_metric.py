@@ -26,6 +26,13 @@ def test_cer_folds_traditional_into_simplified() -> None:
     assert asr.cer("今天天气很好", "今天天氣不好") == pytest.approx(1 / 6)
 
 
+def test_cer_folds_the_traditional_particle_zhe() -> None:
+    # OpenCC t2s keeps 著 (a simplified character too); in traditional script it is also the particle 着
+    assert asr.cer("老房子里灯还亮着", "老房子裡燈還亮著") == 0.0
+    assert asr.cer("显著", "显着") == 0.0
+    assert asr.cer("灯还亮着", "灯还亮了") == pytest.approx(1 / 4)
+
+
 def test_lyrics_reference_drops_section_tags() -> None:
     lyrics = "[Verse 1]\nHello there (ooh)\n[Chorus]\nSing along"
     assert asr.lyrics_reference(lyrics) == "Hello there Sing along"

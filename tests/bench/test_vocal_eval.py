@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from bench.runner import vocal_eval
 
 
@@ -26,3 +27,14 @@ def test_mix_span_covers_a_backing_answer_after_the_last_lead_line() -> None:
     span = vocal_eval.mix_span(score)
     assert span[0] == lead_span[0]
     assert lead_span[1] < score.seconds(last_note) < span[1]
+
+
+def test_the_mandarin_voice_loads_before_any_sheet_is_timed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tunesmith.engines.builtin.singer import mandarin
+
+    loads: list[int] = []
+    monkeypatch.setattr(mandarin, "mandarin_voice", lambda: loads.append(1))
+    vocal_eval.load_voices({"en"})
+    assert loads == []
+    vocal_eval.load_voices({"en", "zh"})
+    assert loads == [1]

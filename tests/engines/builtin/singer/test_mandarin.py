@@ -208,3 +208,31 @@ def test_a_chinese_line_sings_the_same_samples_twice() -> None:
     second = WorldSinger(workers=1).sing(score, sample_rate=22050)
     assert np.array_equal(first.audio, second.audio)
     assert [w.word for w in first.words] == list("我们一起唱")
+
+
+@needs_model
+def test_the_singer_voice_speaks_slower_than_the_model_and_vocodes_a_repeated_line_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    folder = mandarin.asset_folder()
+    assert folder is not None
+    singer_voice = mandarin.mandarin_voice()
+    assert singer_voice is not None
+    natural = mandarin.MandarinVoice(folder).speak("我们一起唱歌")
+    slow = singer_voice.speak("我们一起唱歌")
+    assert mandarin.SPEAKING_SPEED > 1.0
+    assert slow.samples > 1.2 * natural.samples  # FastSpeech2's durations scaled by the speaking speed
+    fresh = mandarin.MandarinVoice(folder, speed=mandarin.SPEAKING_SPEED)
+    calls: list[int] = []
+    vocode = fresh._mel_to_audio
+
+    def counted(mel: np.ndarray) -> np.ndarray:
+        calls.append(mel.shape[1])
+        return vocode(mel)
+
+    monkeypatch.setattr(fresh, "_mel_to_audio", counted)
+    first, again, other = fresh.speak("月亮升起"), fresh.speak("月亮升起"), fresh.speak("星星陪我")
+    assert np.array_equal(first.audio, again.audio) and len(calls) == 1
+    assert other.audio.size == other.samples and len(calls) == 2
+    assert np.array_equal(first.audio, singer_voice.speak("月亮升起").audio)  # the same samples as uncached
+

@@ -27,6 +27,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from functools import cache, partial
 from pathlib import Path
@@ -46,6 +47,13 @@ HOP_SAMPLES = 300
 ACOUSTIC_MODEL = "fastspeech2_quan.tflite"
 VOCODER_MODEL = "mb_melgan.tflite"
 SYMBOL_TABLE = "baker_mapper.json"
+SPEAKING_SPEED = 1.4
+"""FastSpeech2's duration scale for the singer's voice (> 1 speaks slower). Sung syllables are long: a
+slower line has longer, clearer initials and finals for the time map to place and less to stretch.
+Whisper CER on the Chinese vocal set (dry stem, mean of 10): 0.38 at 1.0, 0.28 at 1.3, 0.24 at 1.4,
+0.26 at 1.5, 0.29 at 1.8, 0.35 at 2.2 (±0.02 run to run)."""
+_SPOKEN_LINES = 32
+"""Lines whose samples a voice keeps (LRU) so a repeated line is vocoded once."""
 
 ZERO_INITIAL = "^"
 WORD_BOUNDARY = "#0"
@@ -259,7 +267,8 @@ class MandarinVoice:
     ``threads``: LiteRT threads per model (the line is spoken before the singer's render threads start,
     so 2 use both cores; the samples are reproducible for a given count but differ between counts);
     ``speed``: duration scale (> 1 speaks slower); ``f0_scale``: FastSpeech2's F0 scale (0 flattens the
-    intonation, which the measured source F0 makes unnecessary).
+    intonation, which the measured source F0 makes unnecessary). The samples of the last
+    :data:`_SPOKEN_LINES` lines are kept, so a repeated line (a chorus) is vocoded once.
     """
 
     def __init__(self, folder: Path, *, threads: int = 2, speed: float = 1.0, f0_scale: float = 1.0) -> None:
@@ -272,6 +281,7 @@ class MandarinVoice:
         self._vocoder = Interpreter(model_path=str(folder / VOCODER_MODEL), num_threads=threads)
         self._controls = (np.float32(speed), np.float32(f0_scale), np.float32(1.0))
         self._lock = threading.Lock()
+        self._spoken: OrderedDict[str, npt.NDArray[np.int16]] = OrderedDict()  # recent lines' samples
 
     def speak(self, characters: str) -> Utterance:
         """An all-Han line spoken, as an :class:`Utterance` at 24 kHz (see :func:`build_utterance`).
@@ -282,12 +292,21 @@ class MandarinVoice:
         ids = np.asarray([[self._ids[s] for s in symbols] + [self._ids[END]]], dtype=np.int32)
         with self._lock:
             mel, durations = self._text_to_mel(ids)
-        return build_utterance(symbols, [int(d) for d in durations], partial(self._vocode, mel))
+        return build_utterance(symbols, [int(d) for d in durations], partial(self._vocode, characters, mel))
 
-    def _vocode(self, mel: npt.NDArray[np.float32]) -> npt.NDArray[np.int16]:
+    def _vocode(self, characters: str, mel: npt.NDArray[np.float32]) -> npt.NDArray[np.int16]:
+        """The samples of ``mel``; a line spoken again (a repeated chorus) reuses its samples (the model is
+        deterministic, so they are the same), the vocoder being the slow half of the voice."""
         with self._lock:
-            audio = self._mel_to_audio(mel)
-        return np.asarray(np.clip(np.rint(audio * 32767.0), -32768, 32767), dtype=np.int16)
+            samples = self._spoken.pop(characters, None)
+            if samples is None:
+                audio = self._mel_to_audio(mel)
+                samples = np.asarray(np.clip(np.rint(audio * 32767.0), -32768, 32767), dtype=np.int16)
+                samples.flags.writeable = False  # shared by every utterance of this line
+            self._spoken[characters] = samples  # the most recent line last
+            while len(self._spoken) > _SPOKEN_LINES:
+                self._spoken.popitem(last=False)
+            return samples
 
     def _text_to_mel(self, ids: npt.NDArray[np.int32]) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int32]]:
         model = self._acoustic
@@ -323,7 +342,7 @@ def _load_voice() -> MandarinVoice | None:
     folder = asset_folder()
     if folder is None or importlib.util.find_spec("ai_edge_litert") is None:
         return None
-    return MandarinVoice(folder)
+    return MandarinVoice(folder, speed=SPEAKING_SPEED)
 
 
 def mandarin_voice() -> MandarinVoice | None:
@@ -343,7 +362,9 @@ def speech_f0(speech: Floats, sample_rate: int, voiced: Floats, frame_s: float) 
     """
     pw = world()
     x = np.ascontiguousarray(speech, dtype=np.float64)
-    f0, times = pw.dio(x, sample_rate, f0_floor=70.0, f0_ceil=700.0, frame_period=frame_s * 1000.0)
+    # speed=4: DIO on a 4× decimated signal (StoneMask refines at the full rate), 2.4× faster for the
+    # same median F0 and voicing; this F0 only guides CheapTrick/D4C, the sung F0 comes from the melody
+    f0, times = pw.dio(x, sample_rate, f0_floor=70.0, f0_ceil=700.0, frame_period=frame_s * 1000.0, speed=4)
     f0 = np.asarray(pw.stonemask(x, f0, times, sample_rate), dtype=np.float64)
     f0 = np.pad(f0[: voiced.size], (0, max(voiced.size - f0.size, 0)))
     measured = np.flatnonzero(f0 > 0)

@@ -7,6 +7,8 @@ espeak's speech (no harvest/dio per phrase): its monotone pitch is measured once
 comes from the phoneme classes, and only CheapTrick + D4C run on the source. All-Han Chinese lines are
 spoken by a neural Mandarin voice instead when it is installed (:mod:`.mandarin`); that voice is
 intoned, so its F0 is measured per phrase (DIO). A Chinese line with any Latin word stays on espeak.
+English lines are spoken by a neural English voice (:mod:`.english`, Piper) when it is installed, its F0
+measured the same way.
 
 Backing lines (``LyricLine.backing``) are skipped by default: they belong to the backing-vocal
 stem, sung separately (``include_backing=True`` sings them with the lead voice).
@@ -26,7 +28,8 @@ from tunesmith.dsp.types import fit_length
 from tunesmith.engines.base import SungPhrases, SungVocal, WordTiming
 from tunesmith.engines.builtin.singer import vocoder
 from tunesmith.engines.builtin.singer.contour import loudness_gain, pitch_contour, smooth
-from tunesmith.engines.builtin.singer.espeak import Utterance, fresh_espeak
+from tunesmith.engines.builtin.singer.english import english_voice
+from tunesmith.engines.builtin.singer.espeak import PhonemeClass, Utterance, fresh_espeak
 from tunesmith.engines.builtin.singer.mandarin import can_speak, mandarin_voice, speech_f0
 from tunesmith.engines.builtin.singer.phonetics import espeak_voice, segment, spoken_text
 from tunesmith.engines.builtin.singer.phrase import PhraseUnit, make_unit, pair_syllables, word_timings
@@ -40,6 +43,11 @@ Floats = vocoder.Floats
 _NOISE_RAMP_S = 0.003  # cross-fade (s) at each end of a pasted unvoiced consonant
 _FADE_IN_S = 0.01  # fade-in (s) at a phrase's first sample
 _RELEASE_S = 0.03  # silence rendered (and faded) after a phrase's last coda, in seconds
+# the neural English voice says some vowels breathy or creaky (reduced ones most): sung, they lost their
+# pitch (a few notes per song unvoiced to pYIN). Its sonorants' aperiodicity is capped over the whole band.
+_PERIODIC_BELOW_HZ = 11025.0
+_AP_CEILING = 0.05
+_SONORANTS = frozenset({PhonemeClass.VOWEL, PhonemeClass.NASAL, PhonemeClass.LIQUID})
 _CALIBRATION_TEXT = {"en": "la la la, we are all alone", "zh": "啦啦啦我们都在"}
 
 
@@ -53,6 +61,8 @@ class PreparedPhrase:
     tones: list[int]
     source_f0: float | None  # the monotone source's F0 (Hz); None: intoned speech, F0 measured per frame
     words: list[WordTiming]
+    periodic_below_hz: float = 0.0  # voiced frames' aperiodicity capped below this (0: none); see _render
+    formant_shift: float | None = None  # the voice's shift for this source (None: Voice.formant_shift)
 
     @property
     def start_s(self) -> float:
@@ -169,10 +179,16 @@ class WorldSinger:
     ) -> PreparedPhrase | None:
         speaker = espeak_voice(language, voice.espeak_variant)
         text, spans = spoken_text([w.text for w in line.words])
-        neural = mandarin_voice() if language == "zh" and can_speak([w.text for w in line.words]) else None
+        lyric = [w.text for w in line.words]
+        neural = mandarin_voice() if language == "zh" and can_speak(lyric) else None
+        english = english_voice() if language == "en" else None
         source_f0: float | None = None
+        periodic_below_hz, formant_shift = 0.0, None
         if neural is not None:  # all-Han line: the neural Mandarin voice (intoned, F0 measured when rendering)
-            utterance = neural.speak(text)
+            utterance, formant_shift = neural.speak(text), voice.neural_zh_shift
+        elif english is not None and english.can_speak(lyric):  # the neural English voice (intoned too)
+            utterance = english.speak(lyric)
+            periodic_below_hz, formant_shift = _PERIODIC_BELOW_HZ, voice.neural_en_shift
         else:
             with fresh_espeak() as private:  # a fresh library state: the same line always sounds the same
                 utterance = private.speak(text, voice=speaker, rate_wpm=self.rate_wpm, pitch=self.source_pitch)
@@ -189,6 +205,8 @@ class WorldSinger:
             tones=[tones[u.sung[0].word] if tones else NO_TONE for u in units],
             source_f0=source_f0,
             words=word_timings(units, placements, score, index, line.words),
+            periodic_below_hz=periodic_below_hz,
+            formant_shift=formant_shift,
         )
 
     def _render(self, phrase: PreparedPhrase, voice: Voice) -> tuple[vocoder.Audio, float]:
@@ -209,12 +227,18 @@ class WorldSinger:
         ap = vocoder.interpolate_frames(envelope.ap, positions)
         sp[~inside], ap[~inside] = vocoder.SILENT_POWER, 1.0
         is_voiced = inside & (voiced[np.clip(np.rint(positions).astype(np.int64), 0, voiced.size - 1)] > 0)
+        if phrase.periodic_below_hz > 0:  # aperiodicity capped in sonorant frames (see _AP_CEILING)
+            sonorant = voiced_frames(utterance, frame_s, _SONORANTS)
+            capped = inside & (sonorant[np.clip(np.rint(positions).astype(np.int64), 0, sonorant.size - 1)] > 0)
+            low = int(phrase.periodic_below_hz * 2 * (ap.shape[1] - 1) / rate)
+            ap[capped, :low] = np.minimum(ap[capped, :low], _AP_CEILING)
         notes = [n for u in units for n in u.unit.notes]
         bend = self._tone_track(units, placements, phrase.tones, times)
         f0 = pitch_contour(notes, times) * 2.0 ** (bend / 12.0) * is_voiced
         gain = loudness_gain(notes, times)
         sp *= (gain**2)[:, None]  # sp is power: amplitude squared
-        y = vocoder.synthesize(f0, vocoder.warp_formants(sp, voice.formant_shift), ap, rate, frame_s)
+        shift = phrase.formant_shift if phrase.formant_shift is not None else voice.formant_shift
+        y = vocoder.synthesize(f0, vocoder.warp_formants(sp, shift), ap, rate, frame_s)
         if self.copy_noise:
             y = _paste_noise(y, speech, [u.unit for u in units], placements, start_s, rate, times, gain)
         audio = vocoder.fade(y.astype(np.float32)[None, :], rate, fade_in_s=_FADE_IN_S, fade_out_s=_RELEASE_S)
@@ -290,12 +314,13 @@ def _paste_noise(
     return vocoder.splice(y, speech, copies, per_sample, ramp=int(_NOISE_RAMP_S * rate))
 
 
-def voiced_frames(utterance: Utterance, frame_s: float) -> Floats:
-    """1.0 for each WORLD frame of the utterance inside a voiced phoneme (vowel, nasal, …), else 0.0."""
+def voiced_frames(utterance: Utterance, frame_s: float, kinds: frozenset[PhonemeClass] | None = None) -> Floats:
+    """1.0 for each WORLD frame of the utterance inside a voiced phoneme (vowel, nasal, …), else 0.0;
+    with ``kinds``, inside a phoneme of those classes."""
     n = vocoder.frame_count(utterance.samples, utterance.sample_rate, frame_s)
     voiced = np.zeros(n, dtype=np.float64)
     for ev, nxt in zip(utterance.phonemes, [*utterance.phonemes[1:], None], strict=True):
-        if ev.kind.voiced:
+        if ev.kind in kinds if kinds is not None else ev.kind.voiced:
             end = nxt.sample if nxt is not None else utterance.samples
             a, b = (int(round(t / utterance.sample_rate / frame_s)) for t in (ev.sample, end))
             voiced[a : max(b, a + 1)] = 1.0
