@@ -191,3 +191,26 @@ def test_an_english_line_sings_the_same_samples_twice() -> None:
     first = WorldSinger().sing(score, sample_rate=22050)
     second = WorldSinger(workers=1).sing(score, sample_rate=22050)
     assert np.array_equal(first.audio, second.audio) and np.abs(first.audio).max() > 0.5
+
+
+@needs_model
+def test_a_repeated_line_is_synthesised_once() -> None:
+    voice = english.english_voice()
+    assert voice is not None
+    calls: list[int] = []
+    real_run = voice._synthesis.run
+
+    class Counting:
+        def run(self, *args: object, **kwargs: object) -> object:
+            calls.append(1)
+            return real_run(*args, **kwargs)
+
+    session = voice._synthesis
+    voice._synthesis = Counting()  # type: ignore[assignment]
+    try:
+        line = ["repeat", "this", "chorus", "line", "twice"]
+        first, again = voice.speak(line).audio, voice.speak(line).audio
+    finally:
+        voice._synthesis = session
+    assert len(calls) == 1
+    assert np.array_equal(first, again) and not again.flags.writeable

@@ -30,6 +30,7 @@ import importlib.util
 import json
 import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache, partial
@@ -278,6 +279,9 @@ def split_model(path: Path) -> tuple[bytes, bytes]:
     return durations.SerializeToString(), synthesis.SerializeToString()
 
 
+SPOKEN_LINES = 32  # recent lines whose samples a voice keeps (a chorus repeats)
+
+
 class EnglishVoice:
     """Piper's ``en_US-joe-medium`` as two onnxruntime sessions; thread-safe (onnxruntime runs concurrent
     calls), so the render threads vocode their lines in parallel.
@@ -311,6 +315,8 @@ class EnglishVoice:
         self._scales = np.array([0.0, length_scale, 0.0], dtype=np.float32)  # noise, length, noise_w
         self.min_vowel_frames = min_vowel_frames
         self.min_consonant_frames = min_consonant_frames
+        self._spoken: OrderedDict[bytes, npt.NDArray[np.int16]] = OrderedDict()  # recent lines' samples
+        self._spoken_lock = threading.Lock()
 
     def knows(self, symbol: str) -> bool:
         return symbol in self._ids
@@ -359,9 +365,22 @@ class EnglishVoice:
         return np.asarray(frames, dtype=np.float32)
 
     def _synthesise(self, ids: npt.NDArray[np.int64], durations: npt.NDArray[np.float32]) -> npt.NDArray[np.int16]:
-        (audio,) = self._synthesis.run(None, {**self._feeds(ids), DURATIONS_TENSOR: durations})
-        samples = np.asarray(audio, dtype=np.float32).reshape(-1)
-        return np.asarray(np.clip(np.rint(samples * 32767.0), -32768, 32767), dtype=np.int16)
+        """The samples of a line; a line spoken again with the same durations (a repeated chorus) reuses
+        its samples — the model is deterministic and the synthesis is the slow half of the voice."""
+        key = ids.tobytes() + b"|" + durations.tobytes()
+        with self._spoken_lock:
+            samples = self._spoken.get(key)
+        if samples is None:
+            (audio,) = self._synthesis.run(None, {**self._feeds(ids), DURATIONS_TENSOR: durations})
+            flat = np.asarray(audio, dtype=np.float32).reshape(-1)
+            samples = np.asarray(np.clip(np.rint(flat * 32767.0), -32768, 32767), dtype=np.int16)
+            samples.flags.writeable = False  # shared by every utterance of this line
+        with self._spoken_lock:
+            self._spoken[key] = samples
+            self._spoken.move_to_end(key)
+            while len(self._spoken) > SPOKEN_LINES:
+                self._spoken.popitem(last=False)
+        return samples
 
 
 def _options(ort: Any, threads: int) -> Any:
