@@ -149,24 +149,18 @@ class DeEsserStage:
         )
 
     def process(self, audio: Audio, sample_rate: int) -> Audio:
-        band = _run(self._split, audio, sample_rate)
-        return (audio - band + _run(self._squash, band, sample_rate)).astype(np.float32)
+        band = process(self._split, audio, sample_rate)
+        return (audio - band + process(self._squash, band, sample_rate)).astype(np.float32)
 
 
 def delay_return(audio: Audio, sample_rate: int, send: DelaySend) -> Audio:
     """The wet-only echo of ``audio`` for ``send``, shape like the input."""
-    return _run(_delay_chain(send), audio, sample_rate)
+    return process(_delay_chain(send), audio, sample_rate)
 
 
 def _delay_chain(send: DelaySend) -> pedalboard.Plugin:
     echo = pedalboard.Delay(delay_seconds=send.delay_s, feedback=send.feedback, mix=1.0)
     return pedalboard.Chain([echo, pedalboard.Gain(gain_db=send.send_db)])
-
-
-def process(chain: pedalboard.Plugin, audio: Audio, sample_rate: int) -> Audio:
-    """Run a pedalboard effect over ``audio`` (channels, samples) from a clean state; float32 out."""
-    out = chain.process(np.ascontiguousarray(audio, dtype=np.float32), float(sample_rate), reset=True)
-    return np.asarray(out, dtype=np.float32)
 
 
 def balance_pan(audio: Audio, pan: float) -> Audio:
@@ -187,7 +181,7 @@ def reverb_return(audio: Audio, sample_rate: int, space: ReverbSpace, send_db: f
     Freeverb is linear and time-invariant, so running it per channel and summing equals one shared
     reverb fed by the summed sends — which keeps processed stems summing exactly to the mix.
     """
-    return _run(_reverb_chain(space, send_db), audio, sample_rate)
+    return process(_reverb_chain(space, send_db), audio, sample_rate)
 
 
 def _reverb_chain(space: ReverbSpace, send_db: float) -> pedalboard.Plugin:
@@ -197,8 +191,9 @@ def _reverb_chain(space: ReverbSpace, send_db: float) -> pedalboard.Plugin:
     return pedalboard.Chain([room, pedalboard.Gain(gain_db=send_db)])
 
 
-def _run(plugin: pedalboard.Plugin, audio: Audio, sample_rate: int) -> Audio:
-    """Run a stateful pedalboard effect over the next piece of a signal (its state carries on)."""
+def process(plugin: pedalboard.Plugin, audio: Audio, sample_rate: int) -> Audio:
+    """Run a pedalboard effect over the next piece of a signal, float32 out; its state (filters,
+    envelopes, reverb tails) carries on to the next call, and a fresh effect starts from silence."""
     out = plugin.process(np.ascontiguousarray(audio, dtype=np.float32), float(sample_rate), reset=False)
     return np.asarray(out, dtype=np.float32)
 
@@ -223,15 +218,15 @@ class ChannelStrip:
 
     def process(self, audio: Audio, sample_rate: int) -> Audio:
         """The next ``audio.shape[1]`` samples of the channel's output."""
-        toned = _run(self._tone, audio, sample_rate)
+        toned = process(self._tone, audio, sample_rate)
         if self._deesser is not None:
             toned = self._deesser.process(toned, sample_rate)
-        dry = balance_pan(_run(self._dynamics, toned, sample_rate), self._pan)
+        dry = balance_pan(process(self._dynamics, toned, sample_rate), self._pan)
         out = dry
         if self._delay is not None:
-            out = out + _run(self._delay, dry, sample_rate)
+            out = out + process(self._delay, dry, sample_rate)
         if self._reverb is not None:
-            out = out + _run(self._reverb, dry, sample_rate)
+            out = out + process(self._reverb, dry, sample_rate)
         return out.astype(np.float32)
 
 

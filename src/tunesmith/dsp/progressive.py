@@ -37,7 +37,7 @@ from tunesmith.dsp.loudness import (
 from tunesmith.dsp.master import CEILING_DBTP, TARGET_LUFS, StreamingMaster, plan_master
 from tunesmith.dsp.mix import DEFAULT_FADE_OUT_S, STEM_REFERENCE_LUFS, sum_stems
 from tunesmith.dsp.presets import DEFAULT_PRESET, SHARED_ROOM
-from tunesmith.dsp.types import Audio, as_stereo, db_to_gain
+from tunesmith.dsp.types import Audio, as_stereo, closing_fade, db_to_gain
 
 K = TypeVar("K", bound=str)
 
@@ -177,7 +177,7 @@ class ProgressiveMix(Generic[K]):
         first = self.length - fade
         if start + processed.shape[1] <= first or fade <= 0:
             return processed
-        ramp = (0.5 + 0.5 * np.cos(np.linspace(0.0, np.pi, fade))).astype(np.float32)
+        ramp = closing_fade(fade)
         lo = max(start, first)
         out = processed.copy()
         out[:, lo - start :] *= ramp[lo - first : lo - first + processed.shape[1] - (lo - start)]

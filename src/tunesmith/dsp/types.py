@@ -39,12 +39,6 @@ def fit_length(audio: Audio, samples: int) -> Audio:
     return np.concatenate([audio.astype(np.float32, copy=False), pad], axis=1)
 
 
-def fade_out(audio: Audio, sample_rate: int, seconds: float) -> Audio:
-    """Return ``audio`` with a raised-cosine fade over its last ``seconds`` (a linear, per-sample gain)."""
-    n = min(audio.shape[1], int(round(seconds * sample_rate)))
-    if n <= 0:
-        return audio
-    ramp = (0.5 + 0.5 * np.cos(np.linspace(0.0, np.pi, n))).astype(np.float32)
-    out = audio.copy()
-    out[:, -n:] *= ramp
-    return out
+def closing_fade(samples: int) -> npt.NDArray[np.float32]:
+    """The raised-cosine gain (samples,) that fades a song's last ``samples`` samples from 1 to 0."""
+    return (0.5 + 0.5 * np.cos(np.linspace(0.0, np.pi, samples))).astype(np.float32)
