@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import numpy as np
 import pytest
+from scipy.signal import butter, sosfilt
 
 from tests.dsp.signals import SR, noise, tone
 from tunesmith.dsp.effects import ChannelStrip, run_channel
@@ -36,9 +38,12 @@ def _phrases() -> list[Phrase[str]]:
     return sorted(out, key=lambda p: p.span.start)
 
 
-def _mix() -> ProgressiveMix[str]:
+def _mix(*, pocket: bool = True) -> ProgressiveMix[str]:
     families = ["drums", "bass", "vocals", "backing_vocals"]
-    return ProgressiveMix(_bed(), [p.span for p in _phrases()], presets_for(families, "pop"), SR, SECONDS * SR)
+    presets = presets_for(families, "pop")
+    if not pocket:
+        presets["vocals"] = replace(presets["vocals"], pocket=None)
+    return ProgressiveMix(_bed(), [p.span for p in _phrases()], presets, SR, SECONDS * SR)
 
 
 def _ungated(audio: np.ndarray, a: int, b: int) -> float:
@@ -63,15 +68,30 @@ def test_loudness_lands_near_the_target_under_the_ceiling() -> None:
     assert true_peak_dbtp(mastered, SR) <= -1.0
 
 
-def test_every_phrase_rides_at_its_level_over_the_bed() -> None:
-    mix = _mix()
+def test_every_phrase_rides_at_its_level_over_the_bed_as_arranged() -> None:
+    mix, arranged = _mix(), _mix(pocket=False).rest  # the band before the lead's pocket is carved
     list(mix.run(iter(_phrases())))
     result = mix.result()
     for phrase in _phrases():
         span, over = phrase.span, mix.presets[phrase.span.family].level_over_rest_db
         assert over is not None
         sung = _ungated(result.processed[span.family], span.start, span.stop)
-        assert sung == pytest.approx(_ungated(mix.rest, span.start, span.stop) + over, abs=0.05)
+        assert sung == pytest.approx(_ungated(arranged, span.start, span.stop) + over, abs=0.05)
+
+
+def test_the_band_makes_room_for_the_lead_only_while_it_sings() -> None:
+    carved, arranged = _mix().rest, _mix(pocket=False).rest
+    gap = slice(int(13.5 * SR), int(14.5 * SR))  # no lead from 13 s to 15 s (ramps of 0.06/0.25 s)
+    assert np.array_equal(carved[:, gap], arranged[:, gap])
+    for a, b in LEAD:
+        span = slice(int(a * SR), int(b * SR))
+        assert _presence_db(carved[:, span]) - _presence_db(arranged[:, span]) < -5.0  # the pocket's 8 dB centre
+
+
+def _presence_db(audio: np.ndarray) -> float:
+    """Level (dB) of ``audio`` between 2 and 3.2 kHz."""
+    band = sosfilt(butter(4, (2000.0, 3200.0), "bandpass", fs=SR, output="sos"), audio, axis=-1)
+    return float(10 * np.log10(np.mean(band.astype(np.float64) ** 2)))
 
 
 def test_audio_comes_out_before_the_last_phrase_is_sung() -> None:

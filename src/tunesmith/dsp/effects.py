@@ -13,6 +13,7 @@ from typing import Literal
 import numpy as np
 import pedalboard
 
+from tunesmith.dsp.pocket import Pocket
 from tunesmith.dsp.types import Audio
 
 EqKind = Literal["low_shelf", "high_shelf", "peak"]
@@ -78,7 +79,8 @@ class MixPreset:
     that many dB above the band (the stems that are not sung) over the phrase's own span (see
     :mod:`tunesmith.dsp.progressive`); ``deesser`` tames sibilance
     before the compressor; ``delay`` adds an echo return; ``room`` replaces the shared room for this
-    channel's reverb send (a genre's own space).
+    channel's reverb send (a genre's own space); ``pocket`` on a sung channel carves the band's presence
+    range while that channel's phrases sound (:mod:`tunesmith.dsp.pocket`).
     """
 
     gain_db: float = 0.0
@@ -91,6 +93,7 @@ class MixPreset:
     deesser: DeEsser | None = None
     delay: DelaySend | None = None
     room: ReverbSpace | None = None
+    pocket: Pocket | None = None
 
 
 def _eq_plugin(band: EqBand) -> pedalboard.Plugin:

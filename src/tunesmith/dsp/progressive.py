@@ -36,6 +36,7 @@ from tunesmith.dsp.loudness import (
 )
 from tunesmith.dsp.master import CEILING_DBTP, TARGET_LUFS, StreamingMaster, plan_master
 from tunesmith.dsp.mix import DEFAULT_FADE_OUT_S, STEM_REFERENCE_LUFS, sum_stems
+from tunesmith.dsp.pocket import carve, pocket_gain
 from tunesmith.dsp.presets import DEFAULT_PRESET, SHARED_ROOM
 from tunesmith.dsp.types import Audio, as_stereo, closing_fade, db_to_gain
 
@@ -107,10 +108,13 @@ class ProgressiveMix(Generic[K]):
             )
             for family, a in bed.items()
         }
-        self.rest = sum_stems(self.processed.values(), length)
-        rest_power = k_weighted_power(self.rest, sample_rate)
+        # the riders measure against the band as arranged: a pocket carved for a voice is a gain in its
+        # clarity, not a reason to sing it quieter
+        rest_power = k_weighted_power(sum_stems(self.processed.values(), length), sample_rate)
         self._rest_power = np.concatenate([[0.0], np.cumsum(rest_power)])
         self._rest_lufs = integrated_from_power(rest_power, sample_rate)
+        self._carve_pockets(spans)
+        self.rest = sum_stems(self.processed.values(), length)
         self.voices = {
             family: _Voice(family, [s for s in spans if s.family == family], self._preset(family), space, self)
             for family in dict.fromkeys(s.family for s in spans)
@@ -163,6 +167,18 @@ class ProgressiveMix(Generic[K]):
             self.seconds["master"] += time.perf_counter() - started
             yield self.mastered[:, done:stop]
             done = stop
+
+    def _carve_pockets(self, spans: Sequence[PhraseSpan[K]]) -> None:
+        """Carve every bed stem's presence range under the phrases of each family whose preset has a
+        :class:`~tunesmith.dsp.pocket.Pocket` (each stem alike, so the stems still sum to the bed)."""
+        for family in dict.fromkeys(s.family for s in spans):
+            pocket = self._preset(family).pocket
+            if pocket is None or pocket.depth_db == 0:
+                continue
+            keyed = [(s.start, s.stop) for s in spans if s.family == family]
+            gain = pocket_gain(keyed, self.length, self.sample_rate, pocket)
+            for stem, audio in self.processed.items():
+                self.processed[stem] = carve(audio, self.sample_rate, gain, centre_hz=pocket.centre_hz, q=pocket.q)
 
     def _ready(self) -> int:
         """How far every sung stem can be processed with the phrases received so far."""

@@ -160,7 +160,7 @@ def english_score(text: str, voice: str) -> Score:
 
 @needs_model
 def test_english_lines_use_the_neural_voice() -> None:
-    (phrase,) = WorldSinger()._prepare(english_score("we sing along", "m-bright"))
+    (phrase,) = WorldSinger()._prepared(english_score("we sing along", "m-bright"))
     assert phrase.source_f0 is None and len(phrase.units) == 4
     assert phrase.formant_shift == VOICES["m-bright"].neural_en_shift and phrase.periodic_below_hz > 0
     assert [w.word for w in phrase.words] == ["we", "sing", "along"]
@@ -173,7 +173,7 @@ def test_no_voice_without_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_without_the_model_english_falls_back_to_espeak(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(synth, "english_voice", lambda: None)
-    (phrase,) = WorldSinger()._prepare(english_score("we sing along", "f-clear"))
+    (phrase,) = WorldSinger()._prepared(english_score("we sing along", "f-clear"))
     assert phrase.source_f0 is not None and phrase.formant_shift is None and phrase.periodic_below_hz == 0
 
 

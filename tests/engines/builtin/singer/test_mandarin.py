@@ -177,8 +177,8 @@ def chinese_score(text: str, voice: str) -> Score:
 @needs_model
 def test_all_han_lines_use_the_neural_voice_latin_lines_espeak() -> None:
     singer = WorldSinger()
-    (neural,) = singer._prepare(chinese_score("我们一起唱", "f-clear"))
-    (mixed,) = singer._prepare(chinese_score("我们一起 OK", "f-clear"))
+    (neural,) = singer._prepared(chinese_score("我们一起唱", "f-clear"))
+    (mixed,) = singer._prepared(chinese_score("我们一起 OK", "f-clear"))
     assert neural.utterance.sample_rate == MANDARIN_RATE_HZ and neural.source_f0 is None
     assert mixed.utterance.sample_rate == ESPEAK_RATE_HZ and mixed.source_f0 is not None
     assert len(neural.units) == 5 and [w.word for w in neural.words] == list("我们一起唱")
@@ -187,7 +187,7 @@ def test_all_han_lines_use_the_neural_voice_latin_lines_espeak() -> None:
 def test_without_the_model_chinese_falls_back_to_espeak(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(synth, "mandarin_voice", lambda: None)
     score = chinese_score("我们一起唱", "f-clear")
-    (phrase,) = WorldSinger()._prepare(score)
+    (phrase,) = WorldSinger()._prepared(score)
     assert phrase.utterance.sample_rate == ESPEAK_RATE_HZ
     vocal = WorldSinger().sing(score, sample_rate=22050)
     assert np.abs(vocal.audio).max() > 0.5

@@ -17,7 +17,7 @@ stem, sung separately (``include_backing=True`` sings them with the lead voice).
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -117,45 +117,51 @@ class WorldSinger:
         """Sing ``score.vocal``: mono float32 audio (1, samples) as long as the score, and word times."""
         total = int(round(score.duration_s * sample_rate))
         out = np.zeros((1, total), dtype=np.float32)
-        sung = self.phrases(score, sample_rate=sample_rate)
+        words: list[WordTiming] = []
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
-            futures = [pool.submit(render) for render in sung.render]
-            for (start, _stop), future in zip(sung.spans, futures, strict=True):
+            jobs = []
+            for phrase in self._prepared(score):  # each phrase renders while the next ones are planned
+                voice = _voice_of(score)
+                span = self._span(phrase, sample_rate)
+                jobs.append((span, pool.submit(self._render_at, phrase, voice, sample_rate, span[1] - span[0])))
+                words.extend(phrase.words)
+            for (start, _stop), future in jobs:
                 audio = future.result()[:, : max(total - start, 0)]
                 out[:, start : start + audio.shape[1]] += audio
         peak = float(np.max(np.abs(out))) if out.size else 0.0
         if peak > 0:
             out *= self.peak / peak
-        return SungVocal(audio=out, sample_rate=sample_rate, words=sung.words)
+        return SungVocal(audio=out, sample_rate=sample_rate, words=words)
 
     def phrases(self, score: Score, *, sample_rate: int) -> SungPhrases:
         """``score.vocal`` ready to sing phrase by phrase: every phrase spoken and placed (fast), its span
         (samples) and word times known, its WORLD rendering left to the caller's threads. The phrase level
         is as WORLD renders it (:meth:`sing` normalises the whole vocal's peak instead)."""
-        prepared = self._prepare(score)
-        voice = VOICES[score.vocal.voice] if score.vocal is not None else None
-        spans = [(int(round(p.start_s * sample_rate)), int(round(p.end_s * sample_rate))) for p in prepared]
+        prepared = list(self._prepared(score))
+        spans = [self._span(p, sample_rate) for p in prepared]
+        render: list[Callable[[], vocoder.Audio]] = [
+            partial(self._render_at, p, _voice_of(score), sample_rate, stop - start)
+            for p, (start, stop) in zip(prepared, spans, strict=True)
+        ]
+        return SungPhrases(spans=spans, words=[w for p in prepared for w in p.words], render=render)
 
-        def render(phrase: PreparedPhrase, samples: int) -> vocoder.Audio:
-            assert voice is not None
-            audio, _start_s = self._render(phrase, voice)
-            return fit_length(vocoder.resample(audio, phrase.utterance.sample_rate, sample_rate), samples)
+    @staticmethod
+    def _span(phrase: PreparedPhrase, sample_rate: int) -> tuple[int, int]:
+        """The phrase's ``[start, stop)`` in samples of the song at ``sample_rate``."""
+        return int(round(phrase.start_s * sample_rate)), int(round(phrase.end_s * sample_rate))
 
-        return SungPhrases(
-            spans=spans,
-            words=[w for p in prepared for w in p.words],
-            render=[partial(render, p, stop - start) for p, (start, stop) in zip(prepared, spans, strict=True)],
-        )
+    def _render_at(self, phrase: PreparedPhrase, voice: Voice, sample_rate: int, samples: int) -> vocoder.Audio:
+        """The phrase's audio (1, ``samples``) at ``sample_rate``."""
+        audio, _start_s = self._render(phrase, voice)
+        return fit_length(vocoder.resample(audio, phrase.utterance.sample_rate, sample_rate), samples)
 
-    def _prepare(self, score: Score) -> list[PreparedPhrase]:
-        """Speak and place every sung line in order (each phrase starts after the previous one ends)."""
+    def _prepared(self, score: Score) -> Iterator[PreparedPhrase]:
+        """Speak and place every sung line in order (each phrase starts after the previous one ends),
+        handing each phrase over as soon as it is placed."""
         vocal = score.vocal
         if vocal is None:
-            return []
-        voice = VOICES.get(vocal.voice)
-        if voice is None:
-            raise ValueError(f"unknown voice id {vocal.voice!r}; known: {sorted(VOICES)}")
-        prepared: list[PreparedPhrase] = []
+            return
+        voice = _voice_of(score)
         earliest = 0.0
         for index, line in enumerate(vocal.lines):
             sung = sorted((s for s in vocal.syllables if s.line == index), key=lambda s: s.start)
@@ -163,9 +169,8 @@ class WorldSinger:
                 continue
             phrase = self._prepare_line(score, index, line, sung, voice, vocal.language, earliest)
             if phrase is not None:
-                prepared.append(phrase)
                 earliest = phrase.end_s
-        return prepared
+                yield phrase
 
     def _prepare_line(
         self,
@@ -260,6 +265,15 @@ class WorldSinger:
     def _source_f0(self, speaker: str, language: str) -> float:
         """espeak's monotone F0 (Hz) for ``speaker`` at this singer's rate and pitch (measured once)."""
         return source_f0(speaker, language, self.rate_wpm, self.source_pitch)
+
+
+def _voice_of(score: Score) -> Voice:
+    """The voice that sings ``score.vocal`` (which must be set); an unknown voice id is refused."""
+    assert score.vocal is not None
+    voice = VOICES.get(score.vocal.voice)
+    if voice is None:
+        raise ValueError(f"unknown voice id {score.vocal.voice!r}; known: {sorted(VOICES)}")
+    return voice
 
 
 _F0_CACHE: dict[tuple[str, str, int, int], float] = {}
