@@ -148,10 +148,22 @@ def test_the_model_speaks_each_word_deterministically() -> None:
     first = voice.speak(["hello", "world"])
     assert len(first.words) == 2 and first.audio.size == first.samples > 0.3 * first.sample_rate
     assert [p.name for p in first.phonemes if p.kind == PhonemeClass.VOWEL] == ["ə", "ˈoʊ", "ˈɜː"]
-    assert [[p.name for p in w] for w in voice.line_phones(["build", "a", "house"])][1] == ["ɐ"]  # the weak form
+    assert [[p.name for p in w] for w in voice.line_phones(["build", "a", "house"])][1] == ["ˈeɪ"]  # citation form
     assert np.abs(first.audio[first.words[0].sample : first.phonemes[-1].sample]).max() > 3000
     again = voice.speak(["hello", "world"])
     assert np.array_equal(first.audio, again.audio) and first.phonemes == again.phonemes
+
+
+@needs_model
+def test_connected_speech_forms_are_an_option() -> None:
+    folder = english.model_folder()
+    assert folder is not None
+    spoken = english.EnglishVoice(folder, citation_forms=False)
+    sung = english.english_voice()
+    assert sung is not None and sung.citation_forms
+    words = ["build", "a", "house", "for", "you"]
+    assert [p.name for p in spoken.line_phones(words)[1]] == ["ɐ"]  # the weak form of connected speech
+    assert sung.line_phones(words) == [sung.phones(w) for w in words]  # each word on its own
 
 
 def english_score(text: str, voice: str) -> Score:

