@@ -196,6 +196,23 @@ def test_parallel_phrases_equal_serial(male: tuple[Score, SungVocal]) -> None:
     assert np.corrcoef(envelope(serial.audio), envelope(vocal.audio))[0, 1] > 0.98
 
 
+def test_whole_vocal_is_its_phrases_in_place(male: tuple[Score, SungVocal]) -> None:
+    # sing() renders each phrase as soon as it is planned; phrases() plans all first: the same song
+    score, vocal = male
+    singer = WorldSinger()
+    sung = singer.phrases(score, sample_rate=RATE)
+    assert [(w.word, w.start_s, w.end_s) for w in sung.words] == [(w.word, w.start_s, w.end_s) for w in vocal.words]
+    placed = np.zeros_like(vocal.audio)
+    for (start, stop), render in zip(sung.spans, sung.render, strict=True):
+        audio = render()
+        assert audio.shape == (1, stop - start)
+        placed[:, start:stop] += audio[:, : placed.shape[1] - start]
+    placed *= 0.9 / np.abs(placed).max()
+    loud = np.abs(vocal.audio[0]) > 0.05
+    assert np.mean(np.abs(placed[0]) > 0.05) == pytest.approx(np.mean(loud), abs=0.02)
+    assert np.abs(vocal.audio[0, ~loud & (np.abs(placed[0]) < 1e-6)]).max(initial=0.0) < 1e-6  # silent alike
+
+
 def test_chinese_tones_bend_only_the_note_start() -> None:
     """A tone-4 character starts above its note and settles on it; a tone-2 one starts below."""
     syllabifier = EspeakSyllabifier()
