@@ -164,21 +164,17 @@ def timed_sing(score: Score) -> tuple[SungVocal, float, float]:
     return vocal, time.perf_counter() - wall, time.process_time() - cpu
 
 
-def load_voices(languages: set[str]) -> None:
-    """Load the singer's neural voices before any sheet is timed.
+def load_voices() -> None:
+    """Load and warm the singer's neural voices before any sheet is timed, as the engine's ``load`` does
+    in every worker process (:func:`~tunesmith.engines.builtin.singer.synth.warm_up`).
 
-    A voice loads once per process (each patches or cuts its graphs and compiles them, seconds of wall
-    time); left to the first ``sing`` call, that load counted as synthesis time of whichever sheet came
-    first and lowered the set's ``x_realtime``, which measures synthesis speed, not start-up (the first
-    English sheet read 5–8× real time, the rest 20–47×, while only the Mandarin voice was loaded here)."""
-    if "zh" in languages:
-        from tunesmith.engines.builtin.singer.mandarin import mandarin_voice
+    Left to the first ``sing`` call, loading a voice (seconds: its graphs are cut or patched and
+    compiled) and its first inference counted as synthesis time of whichever sheet came first and
+    lowered the set's ``x_realtime``, which measures synthesis speed, not start-up (the first English and
+    the first Chinese sheet read 19× real time, the rest 21–55×)."""
+    from tunesmith.engines.builtin.singer.synth import warm_up
 
-        mandarin_voice()
-    if "en" in languages:
-        from tunesmith.engines.builtin.singer.english import english_voice
-
-        english_voice()
+    warm_up()
 
 
 def engine_mix(score: Score) -> np.ndarray:
@@ -275,7 +271,7 @@ def run(*, quick: bool, with_mix: bool = True, only: str | None = None) -> dict[
     if only is not None:
         sheets = [s for s in sheets if s.language == only]
     whisper = asr.load_whisper()
-    load_voices({s.language for s in sheets})
+    load_voices()
     rows = []
     for sheet in sheets:
         row = evaluate_sheet(sheet, whisper, with_mix=with_mix)

@@ -29,12 +29,10 @@ def test_mix_span_covers_a_backing_answer_after_the_last_lead_line() -> None:
     assert lead_span[1] < score.seconds(last_note) < span[1]
 
 
-def test_the_mandarin_voice_loads_before_any_sheet_is_timed(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tunesmith.engines.builtin.singer import mandarin
+def test_the_voices_are_warmed_before_any_sheet_is_timed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tunesmith.engines.builtin.singer import synth
 
-    loads: list[int] = []
-    monkeypatch.setattr(mandarin, "mandarin_voice", lambda: loads.append(1))
-    vocal_eval.load_voices({"en"})
-    assert loads == []
-    vocal_eval.load_voices({"en", "zh"})
-    assert loads == [1]
+    calls: list[int] = []
+    monkeypatch.setattr(synth, "warm_up", lambda: calls.append(1))
+    vocal_eval.load_voices()
+    assert calls == [1]

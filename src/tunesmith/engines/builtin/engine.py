@@ -61,9 +61,13 @@ class BuiltinEngine:
         self._voice_lock = threading.Lock()
 
     def load(self) -> None:
-        """Parse the SoundFont and start espeak-ng once, so the first render is not slower than the rest."""
+        """Parse the SoundFont, start espeak-ng and warm the neural voices once, so the first render is
+        not slower than the rest."""
+        from tunesmith.engines.builtin.singer.synth import warm_up
+
         load_soundfont(self.soundfont)
         self._voice_parts()[0].syllabify("la la", "en")
+        warm_up()
 
     def _voice_parts(self) -> tuple[Syllabifier, Singer]:
         """The syllabifier and singer, created on first use (importing them loads espeak-ng and WORLD)."""

@@ -213,6 +213,37 @@ def test_whole_vocal_is_its_phrases_in_place(male: tuple[Score, SungVocal]) -> N
     assert np.abs(vocal.audio[0, ~loud & (np.abs(placed[0]) < 1e-6)]).max(initial=0.0) < 1e-6  # silent alike
 
 
+class _FakeVoice:
+    """A neural voice double: records what it is asked to speak and whether the samples were made."""
+
+    def __init__(self) -> None:
+        self.spoken: list[object] = []
+        self.synthesised = 0
+
+    def speak(self, text: object) -> _FakeVoice:
+        self.spoken.append(text)
+        return self
+
+    @property
+    def audio(self) -> npt.NDArray[np.int16]:
+        self.synthesised += 1
+        return np.zeros(10, dtype=np.int16)
+
+
+def test_warm_up_runs_each_installed_voice_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tunesmith.engines.builtin.singer import synth
+
+    english, mandarin = _FakeVoice(), _FakeVoice()
+    monkeypatch.setattr(synth, "english_voice", lambda: english)
+    monkeypatch.setattr(synth, "mandarin_voice", lambda: mandarin)
+    synth.warm_up()
+    assert (english.synthesised, mandarin.synthesised) == (1, 1)
+    assert english.spoken == [["la", "la"]] and mandarin.spoken == ["啦啦"]
+    monkeypatch.setattr(synth, "english_voice", lambda: None)  # a voice not installed is skipped
+    synth.warm_up()
+    assert mandarin.synthesised == 2
+
+
 def test_chinese_tones_bend_only_the_note_start() -> None:
     """A tone-4 character starts above its note and settles on it; a tone-2 one starts below."""
     syllabifier = EspeakSyllabifier()
