@@ -118,10 +118,11 @@ class WorldSinger:
         total = int(round(score.duration_s * sample_rate))
         out = np.zeros((1, total), dtype=np.float32)
         words: list[WordTiming] = []
+        voice = _voice_of(score) if score.vocal is not None else None
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
             jobs = []
             for phrase in self._prepared(score):  # each phrase renders while the next ones are planned
-                voice = _voice_of(score)
+                assert voice is not None  # a phrase comes only from a vocal
                 span = self._span(phrase, sample_rate)
                 jobs.append((span, pool.submit(self._render_at, phrase, voice, sample_rate, span[1] - span[0])))
                 words.extend(phrase.words)
@@ -139,10 +140,13 @@ class WorldSinger:
         is as WORLD renders it (:meth:`sing` normalises the whole vocal's peak instead)."""
         prepared = list(self._prepared(score))
         spans = [self._span(p, sample_rate) for p in prepared]
-        render: list[Callable[[], vocoder.Audio]] = [
-            partial(self._render_at, p, _voice_of(score), sample_rate, stop - start)
-            for p, (start, stop) in zip(prepared, spans, strict=True)
-        ]
+        render: list[Callable[[], vocoder.Audio]] = []
+        if prepared:
+            voice = _voice_of(score)
+            render = [
+                partial(self._render_at, p, voice, sample_rate, stop - start)
+                for p, (start, stop) in zip(prepared, spans, strict=True)
+            ]
         return SungPhrases(spans=spans, words=[w for p in prepared for w in p.words], render=render)
 
     @staticmethod
