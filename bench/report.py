@@ -278,6 +278,9 @@ def sets_section(results: dict[str, Any]) -> str:
               _fmt(en.get("mix_error_mean"), 3), _fmt(en.get("pitch_within_50c"), 3),
               f"{_fmt(vocals.get('x_realtime'), 1)} / {_fmt(vocals.get('x_realtime_cpu'), 1)}",
               str(vocals.get("female_above_male_every_song"))],
+             *([["English (WER, strict: we're ≠ we are)", _fmt(en.get("sheets"), 0),
+                 _fmt(en.get("vocal_error_strict_mean"), 3), _fmt(en.get("mix_error_strict_mean"), 3), "", "", ""]]
+               if en.get("vocal_error_strict_mean") is not None else []),
              ["Chinese (CER)", _fmt(zh.get("sheets"), 0), _fmt(zh.get("vocal_error_mean"), 3),
               _fmt(zh.get("mix_error_mean"), 3), _fmt(zh.get("pitch_within_50c"), 3), "", ""]]))
     songs = results.get("songwriter", {}).get("summary") if isinstance(results.get("songwriter"), dict) else None

@@ -7,13 +7,14 @@ joins the halves once into a cache folder and checks the result's SHA-256 before
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
 import shutil
 import tempfile
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -104,10 +105,29 @@ def lyrics_reference(lyrics: str) -> str:
 
 
 def normalise_en(text: str) -> list[str]:
-    """Lower-case words without punctuation (apostrophes inside words kept)."""
+    """Words as Whisper's own English normaliser writes them (OpenAI's ``EnglishTextNormalizer``, from the
+    ``whisper-normalizer`` package): lower case, no punctuation, contractions expanded (``we're`` → ``we
+    are``), British spellings and spelled-out numbers standardised, hesitations (``uh``, ``hmm``) dropped.
+
+    It is the normaliser Whisper's published word error rates are computed with. Lyrics write ``we are``
+    where Whisper writes ``we're``: without it each correctly heard contraction counted as two errors
+    (:func:`normalise_en_strict` keeps that reading, reported next to it)."""
+    return _english_normaliser()(text).split()
+
+
+def normalise_en_strict(text: str) -> list[str]:
+    """Lower-case words without punctuation (apostrophes inside words kept): ``we're`` ≠ ``we are``."""
     text = unicodedata.normalize("NFKC", text).lower().replace("’", "'")
     text = re.sub(r"[^\w\s']|_", " ", text)
     return [w.strip("'") for w in text.split() if w.strip("'")]
+
+
+@functools.cache
+def _english_normaliser() -> Callable[[str], str]:
+    from whisper_normalizer.english import EnglishTextNormalizer
+
+    normaliser: Callable[[str], str] = EnglishTextNormalizer()
+    return normaliser
 
 
 _ONE_TRADITIONAL_CHARACTER = str.maketrans({"著": "着"})
@@ -146,9 +166,10 @@ def error_rate(reference: Sequence[str], hypothesis: Sequence[str]) -> float:
     return edit_distance(reference, hypothesis) / len(reference)
 
 
-def wer(reference: str, hypothesis: str) -> float:
-    """English word error rate after :func:`normalise_en`."""
-    return error_rate(normalise_en(reference), normalise_en(hypothesis))
+def wer(reference: str, hypothesis: str, *, strict: bool = False) -> float:
+    """English word error rate after :func:`normalise_en` (``strict``: :func:`normalise_en_strict`)."""
+    normalise = normalise_en_strict if strict else normalise_en
+    return error_rate(normalise(reference), normalise(hypothesis))
 
 
 def cer(reference: str, hypothesis: str) -> float:
@@ -156,7 +177,8 @@ def cer(reference: str, hypothesis: str) -> float:
     return error_rate(normalise_zh(reference), normalise_zh(hypothesis))
 
 
-def lyrics_error_rate(reference_lyrics: str, hypothesis: str, language: Language) -> float:
-    """WER (``en``) or CER (``zh``) of a transcription against the lyrics as written."""
+def lyrics_error_rate(reference_lyrics: str, hypothesis: str, language: Language, *, strict: bool = False) -> float:
+    """WER (``en``; ``strict``: with :func:`normalise_en_strict`) or CER (``zh``) of a transcription against
+    the lyrics as written."""
     reference = lyrics_reference(reference_lyrics)
-    return wer(reference, hypothesis) if language == "en" else cer(reference, hypothesis)
+    return wer(reference, hypothesis, strict=strict) if language == "en" else cer(reference, hypothesis)

@@ -5,7 +5,10 @@ mixes it over the rendered backing with the engine's own mix path, and reports p
 
 - ``wer``/``cer`` of Whisper-base on the lead vocal stem and on the mastered mix; the stem's reference is
   the lead lines the composed score sings (a repeated chorus counts twice; parenthesised answers not at
-  all), the mix's adds the parenthesised answers the backing part sings there (and its span covers them);
+  all), the mix's adds the parenthesised answers the backing part sings there (and its span covers them).
+  English words are compared after Whisper's own normaliser (:func:`bench.metrics.asr.normalise_en`:
+  ``we're`` = ``we are``); ``*_strict`` repeats the English figures with the plain lower-casing used
+  before it (the same for Chinese);
 - ``pitch``: share of lead notes sung within 50 cents (pYIN), over the sung span only;
 - ``speed``: synthesis × real time (sung span seconds / wall seconds of ``singer.sing``) and the
   process CPU seconds of the same call;
@@ -208,6 +211,7 @@ def evaluate_sheet(sheet: Sheet, whisper: WhisperModel, *, with_mix: bool = True
         "sung_s": round(sung_s, 2),
         "notes": accuracy.notes,
         "vocal_error": asr.lyrics_error_rate(reference, heard, sheet.language),
+        "vocal_error_strict": asr.lyrics_error_rate(reference, heard, sheet.language, strict=True),
         "vocal_heard": heard,
         "pitch_within_50c": accuracy.share_within,
         "pitch_median_abs_cents": accuracy.median_abs_cents,
@@ -219,6 +223,7 @@ def evaluate_sheet(sheet: Sheet, whisper: WhisperModel, *, with_mix: bool = True
         mix = crop(engine_mix(score), SAMPLE_RATE, mix_span(score))
         heard_mix = asr.transcribe(whisper, mix, SAMPLE_RATE, language=sheet.language)
         out["mix_error"] = asr.lyrics_error_rate(mix_text(score), heard_mix, sheet.language)
+        out["mix_error_strict"] = asr.lyrics_error_rate(mix_text(score), heard_mix, sheet.language, strict=True)
         out["mix_heard"] = heard_mix
     out["gender_f0_hz"] = gender_f0(sheet, stem if sheet.gender == "f" else None, stem if sheet.gender == "m" else None)
     return out
@@ -246,6 +251,10 @@ def summarise(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
             "sheets": len(mine),
             "vocal_error_mean": mean(r["vocal_error"] for r in mine),
             "mix_error_mean": mean(r["mix_error"] for r in mine) if all("mix_error" in r for r in mine) else None,
+            "vocal_error_strict_mean": mean(r["vocal_error_strict"] for r in mine),
+            "mix_error_strict_mean": (
+                mean(r["mix_error_strict"] for r in mine) if all("mix_error_strict" in r for r in mine) else None
+            ),
             "pitch_within_50c": _weighted_pitch(mine),
         }
     out["pitch_within_50c"] = _weighted_pitch(rows)

@@ -21,6 +21,17 @@ def test_wer_ignores_case_and_punctuation() -> None:
     assert asr.wer("a b", "x y z") == pytest.approx(3 / 2)
 
 
+def test_wer_reads_words_as_whispers_normaliser_does() -> None:
+    # a contraction is the same words; the strict reading counts it as two errors
+    assert asr.wer("We are not afraid, you are the reason", "We're not afraid, you're the reason") == 0.0
+    assert asr.wer("we are here", "we're here", strict=True) == pytest.approx(2 / 3)
+    assert asr.wer("the colour of twenty two roses", "the color of 22 roses") == 0.0
+    assert asr.wer("hold on", "uh hold on") == 0.0  # hesitations are not words
+    assert asr.wer("hold on", "hold one") == pytest.approx(1 / 2)  # a wrong word still counts
+    assert asr.lyrics_error_rate("[Chorus]\nWe are (oh) home", "we're home", "en") == 0.0
+    assert asr.lyrics_error_rate("[Chorus]\nWe are (oh) home", "we're home", "en", strict=True) == pytest.approx(2 / 3)
+
+
 def test_cer_folds_traditional_into_simplified() -> None:
     assert asr.cer("我们一起唱歌", "我們一起唱歌。") == 0.0
     assert asr.cer("今天天气很好", "今天天氣不好") == pytest.approx(1 / 6)

@@ -36,11 +36,13 @@ def test_sets_section_summarises_the_fixed_evaluation_sets() -> None:
 
     results = {
         "vocals": {"summary": {"en": {"sheets": 20, "vocal_error_mean": 0.13, "mix_error_mean": 0.2,
+                                      "vocal_error_strict_mean": 0.14, "mix_error_strict_mean": 0.21,
                                       "pitch_within_50c": 0.999},
                                "x_realtime": 20.0, "x_realtime_cpu": 28.0, "female_above_male_every_song": True}},
         "songwriter": {"summary": {"tempo_ok": 0.975, "tracks": 80, "failed": ["x"]}},
     }
     text = report.sets_section(results)
     assert "| English (WER) | 20 | 0.130 | 0.200 | 0.999 | 20.0 / 28.0 | True |" in text
+    assert "| English (WER, strict: we're ≠ we are) | 20 | 0.140 | 0.210 |" in text
     assert "| tempo_ok | 0.975 |" in text and "| failed requests | x |" in text
     assert report.sets_section({}) == ""
