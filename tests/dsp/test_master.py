@@ -104,3 +104,52 @@ def test_compressor_stays_finite_in_silence_after_loud_passages() -> None:
     audio = np.concatenate([noise(1, 0.9), np.zeros((2, SR), dtype=np.float32), noise(1, 1e-4)], axis=1)
     gain = bus_compress_gain(audio, SR)
     assert np.isfinite(gain).all() and np.isfinite(master(audio, SR)).all()
+
+
+def _stream(master_: StreamingMaster, premaster: np.ndarray, piece: int = 2 * SR) -> np.ndarray:
+    n = premaster.shape[1]
+    gains = [master_.gain(premaster, start, min(start + piece, n)) for start in range(0, n, piece)]
+    return premaster * np.concatenate(gains)[np.newaxis, :]
+
+
+def _peakier_than_planned(seconds: int) -> tuple[np.ndarray, np.ndarray]:
+    """(proxy, real): steady noise, and noise of the same loudness gathered into 60 ms bursts every
+    400 ms — the limiter takes more from the real one than the plan made on the proxy expects."""
+    proxy = noise(seconds, 0.2, seed=5)
+    phase = np.arange(proxy.shape[1]) % int(0.4 * SR)
+    envelope = np.where(phase < int(0.06 * SR), 1.0, 0.08).astype(np.float32)
+    real = noise(seconds, 0.2, seed=6) * envelope
+    real *= np.float32(10 ** ((integrated_lufs(proxy, SR) - integrated_lufs(real, SR)) / 20))
+    return proxy, real
+
+
+def test_following_master_makes_up_what_a_proxy_plan_misses() -> None:
+    proxy, real = _peakier_than_planned(40)
+    plan = plan_master(proxy, SR)
+    blind = integrated_lufs(_stream(StreamingMaster(plan, SR, follow=False), real), SR)
+    following = StreamingMaster(plan, SR)
+    followed = _stream(following, real)
+    assert integrated_lufs(master(real, SR), SR) == pytest.approx(-14.0, abs=0.1)  # a plan on it would hit
+    assert blind < -14.2  # the plan made on the proxy alone misses
+    assert abs(integrated_lufs(followed, SR) + 14.0) < 0.3 * abs(blind + 14.0)
+    assert 0.0 < following.correction_db <= 1.5
+    assert true_peak_dbtp(followed, SR) <= -1.0
+
+
+def test_following_master_moves_slowly_and_within_its_bound() -> None:
+    planned = noise(30, 0.3, seed=2)
+    quiet = planned * np.float32(0.1)  # 20 dB under the plan: the follower may make up only 1.5 dB
+    following = StreamingMaster(plan_master(planned, SR), SR)
+    gain = _stream(following, quiet)[0] / quiet[0]
+    db = 20 * np.log10(gain[:: SR // 10])
+    assert following.correction_db == pytest.approx(1.5)
+    assert np.max(np.abs(np.diff(db))) < 0.06  # 0.25 dB/s: at most 0.025 dB per 0.1 s
+    assert db[: 3 * 10 - 1].max() - db[: 3 * 10 - 1].min() < 0.05  # nothing moves in the first 3 s
+
+
+def test_following_master_takes_its_pieces_in_order() -> None:
+    premaster = noise(4, 0.3)
+    following = StreamingMaster(plan_master(premaster, SR), SR)
+    following.gain(premaster, 0, SR)
+    with pytest.raises(ValueError, match="in order"):
+        following.gain(premaster, 2 * SR, 3 * SR)
