@@ -12,7 +12,7 @@ would need the whole song is decided from the bed and from where the phrases *wi
   (:class:`~tunesmith.dsp.master.StreamingMaster`); a voice is peakier than the proxy's noise, so the
   limiter takes more than planned, and the streaming master follows its own output against the plan's
   expected one and makes the difference up over the rest of the song (the 20 English mixes of the
-  vocal set: −14.49 … −14.07 LUFS without that, −14.07 … −14.00 with it).
+  vocal set: −14.49 … −14.07 LUFS without that, −14.07 … −13.97 with it).
 
 Every stem goes through its own strip and the master gain is one curve, so the processed stems still
 sum to the premaster and the mastered stems to the mastered mix, sample for sample.
