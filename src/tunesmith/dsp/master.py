@@ -91,8 +91,8 @@ def plan_master(
     else:  # the last pass moved the gain: the curve of the returned plan is not computed yet
         curve = _curve(glue, peaks, sample_rate, gain_db, aim)
     hop = _expected_hop(sample_rate)
-    mastered_power = power * np.square(curve, dtype=np.float64)
-    expected = np.concatenate([[0.0], np.cumsum(mastered_power, dtype=np.float64)])[::hop]
+    per_hop = np.add.reduceat(power * np.square(curve, dtype=np.float64), np.arange(0, power.size, hop))
+    expected = np.concatenate([[0.0], np.cumsum(per_hop)])  # the last entry is the whole song's energy
     return MasterPlan(staging, gain_db, aim, expected)
 
 
