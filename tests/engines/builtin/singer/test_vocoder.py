@@ -1,4 +1,4 @@
-"""The WORLD helpers: decimated D4C stays close to the full-rate analysis."""
+"""The WORLD helpers: decimated D4C and the half-size synthesis envelope stay close to the full analysis."""
 
 from __future__ import annotations
 
@@ -40,3 +40,28 @@ def test_splice_pastes_the_source_with_gain_and_cross_fades() -> None:
     np.testing.assert_allclose(out[110:290], 0.5)  # the pasted source, scaled by the gain
     assert 0.0 < out[100] < out[105] < 0.5  # faded in
     assert out[-1] > 0.0  # a paste running past the end is clipped, not dropped
+
+
+def test_envelope_resized_to_half_the_bins_keeps_its_shape() -> None:
+    x, f0 = _buzz_then_hiss()
+    full = vocoder.analyse(x, RATE, f0, FRAME_S)
+    half = vocoder.resize_bins(full.sp, 257)
+    assert full.sp.shape[1] == 513 and half.shape == (full.sp.shape[0], 257)
+    np.testing.assert_allclose(half, full.sp[:, ::2])  # 513 -> 257 bins: every other frequency
+    np.testing.assert_allclose(vocoder.resize_bins(full.ap, 257)[:, [0, -1]], full.ap[:, [0, -1]])
+    assert vocoder.resize_bins(full.sp, 513) is full.sp
+
+
+def test_synthesis_at_the_resized_envelope_keeps_pitch_and_level() -> None:
+    x, f0 = _buzz_then_hiss()
+    env = vocoder.analyse(x, RATE, f0, FRAME_S)
+    full = vocoder.synthesize(f0, env.sp, env.ap, RATE, FRAME_S)
+    small = vocoder.synthesize(f0, vocoder.resize_bins(env.sp, 257), vocoder.resize_bins(env.ap, 257), RATE, FRAME_S)
+    assert small.shape == full.shape
+    buzz = slice(int(0.05 * RATE), int(0.35 * RATE))
+    rms_full, rms_small = (float(np.sqrt(np.mean(y[buzz] ** 2))) for y in (full, small))
+    assert abs(20 * np.log10(rms_small / rms_full)) < 1.0
+    lags = np.arange(RATE // 400, RATE // 80)  # the buzz's period by autocorrelation, 80-400 Hz
+    seg = small[buzz]
+    period = lags[np.argmax([np.dot(seg[:-lag], seg[lag:]) for lag in lags])]
+    assert abs(RATE / period - 150.0) < 3.0

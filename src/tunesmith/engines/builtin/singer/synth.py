@@ -86,6 +86,9 @@ class WorldSinger:
     :data:`~tunesmith.engines.builtin.singer.tones.TONE_SHAPES`); ``workers``: threads rendering
     phrases in parallel (WORLD releases the GIL, so 2 threads use 2 cores); ``ap_decimation``: D4C
     aperiodicity analysed on every that many frames only (it is the slow half of the analysis);
+    ``synthesis_fft_size``: the FFT length WORLD synthesises with (None: the analysis's, 1024 at
+    22–24 kHz); the envelope is analysed at WORLD's default length and resized to this
+    (:func:`~tunesmith.engines.builtin.singer.vocoder.resize_bins`);
     ``copy_noise``: paste the spoken unvoiced consonants (bursts, frication) over the re-synthesis.
     Thread-safe: espeak calls are serialised by a lock, WORLD runs outside it.
     """
@@ -100,7 +103,8 @@ class WorldSinger:
         peak: float = 0.9,
         tone_depth: float = 1.0,
         workers: int = 2,
-        ap_decimation: int = 1,
+        ap_decimation: int = 2,
+        synthesis_fft_size: int | None = 512,
         copy_noise: bool = False,
     ) -> None:
         self.frame_s = frame_period_ms / 1000.0
@@ -111,6 +115,7 @@ class WorldSinger:
         self.tone_depth = tone_depth
         self.workers = max(1, workers)
         self.ap_decimation = ap_decimation
+        self.synthesis_fft_size = synthesis_fft_size
         self.copy_noise = copy_noise
 
     def sing(self, score: Score, *, sample_rate: int) -> SungVocal:
@@ -227,6 +232,11 @@ class WorldSinger:
         known = phrase.source_f0
         f0_source = voiced * known if known is not None else speech_f0(speech, rate, voiced, frame_s)
         envelope = vocoder.analyse(speech, rate, f0_source, frame_s, ap_decimation=self.ap_decimation)
+        if self.synthesis_fft_size is not None:  # every later step runs on the smaller spectra
+            bins = self.synthesis_fft_size // 2 + 1
+            envelope = vocoder.Envelope(
+                vocoder.resize_bins(envelope.sp, bins), vocoder.resize_bins(envelope.ap, bins), frame_s
+            )
         start_s = placements[0].onset.start
         end_s = placements[-1].coda.end + _RELEASE_S
         times = start_s + np.arange(int((end_s - start_s) / frame_s) + 1, dtype=np.float64) * frame_s

@@ -90,6 +90,22 @@ def interpolate_frames(params: Floats, positions: Floats) -> Floats:
     return np.asarray(params[low] * (1.0 - frac) + params[high] * frac)
 
 
+def resize_bins(params: Floats, bins: int) -> Floats:
+    """``params`` (frames, bins) read at ``bins`` evenly spaced frequencies from 0 to Nyquist (linear).
+
+    WORLD's envelope and aperiodicity are smooth across frequency (CheapTrick lifters at the F0), so an
+    envelope analysed at WORLD's default FFT length can be synthesised at half of it: synthesis runs one
+    FFT per pitch pulse, and a 512-point one at 22 050 Hz still spans 23 ms, longer than any pulse's
+    response needs."""
+    if bins == params.shape[1]:
+        return params
+    source = np.linspace(0.0, params.shape[1] - 1.0, bins)
+    low = np.floor(source).astype(np.int64)
+    high = np.minimum(low + 1, params.shape[1] - 1)
+    frac = source - low
+    return np.ascontiguousarray(params[:, low] * (1.0 - frac) + params[:, high] * frac)
+
+
 def warp_formants(sp: Floats, factor: float) -> Floats:
     """Scale the spectral envelope's frequency axis by ``factor`` (> 1 moves formants up).
 
