@@ -172,6 +172,8 @@ def row(results: dict[str, Any], path: Path | None = None) -> dict[str, str]:
     max_rps = load.get("max_sustained_rps") or {}
     stage = speed.get("stage_rtf") or {}
     partial = "" if results.get("complete", True) else " (partial)"
+    if results.get("suite") == "vocals" and isinstance(results.get("summary"), dict):
+        q = _vocal_set_quality(results["summary"])  # a record of the vocal set alone (vocal_eval)
     return {
         "date": results["started_at"][:16].replace("T", " "),
         "commit": results["commit"],
@@ -198,6 +200,18 @@ def row(results: dict[str, Any], path: Path | None = None) -> dict[str, str]:
         "true_peak": _fmt(q.get("true_peak_max_dbtp")),
         "errors": str(_count_errors(results)) if "errors" in results else "–",
         "json": _link(path) if path is not None else "–",
+    }
+
+
+def _vocal_set_quality(summary: dict[str, Any]) -> dict[str, Any]:
+    """The vocal set's summary (:mod:`bench.runner.vocal_eval`) under the quality columns' keys."""
+    en, zh = summary.get("en") or {}, summary.get("zh") or {}
+    return {
+        "wer_en_mix": en.get("mix_error_mean"),
+        "wer_en_vocals": en.get("vocal_error_mean"),
+        "cer_zh_mix": zh.get("mix_error_mean"),
+        "cer_zh_vocals": zh.get("vocal_error_mean"),
+        "pitch_share_within_50c": summary.get("pitch_within_50c"),
     }
 
 

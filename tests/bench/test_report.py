@@ -46,3 +46,11 @@ def test_sets_section_summarises_the_fixed_evaluation_sets() -> None:
     assert "| English (WER, strict: we're ≠ we are) | 20 | 0.140 | 0.210 |" in text
     assert "| tempo_ok | 0.975 |" in text and "| failed requests | x |" in text
     assert report.sets_section({}) == ""
+
+
+def test_a_vocal_set_record_fills_the_quality_columns() -> None:
+    summary = {"en": {"vocal_error_mean": 0.0575, "mix_error_mean": 0.126},
+               "zh": {"vocal_error_mean": 0.22, "mix_error_mean": 0.313}, "pitch_within_50c": 0.998}
+    cells = report.row(_record("2026-01-03T10:00:00Z", "vocals", summary=summary))
+    assert (cells["wer_en"], cells["cer_zh"], cells["pitch"]) == ("0.13/0.06", "0.31/0.22", "1.00")
+    assert report.row(_record("2026-01-03T10:00:00Z", "smoke"))["wer_en"] == "–/–"

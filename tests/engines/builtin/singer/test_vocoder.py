@@ -1,8 +1,9 @@
-"""The WORLD helpers: decimated D4C and the half-size synthesis envelope stay close to the full analysis."""
+"""The WORLD helpers: the sparse analysis grid and the half-size synthesis envelope stay close to the full analysis."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from tunesmith.engines.builtin.singer import vocoder
 
@@ -21,14 +22,37 @@ def _buzz_then_hiss() -> tuple[np.ndarray, np.ndarray]:
     return x, f0
 
 
-def test_decimated_aperiodicity_matches_full_rate() -> None:
+def test_analysis_grid_brackets_every_run_of_detail() -> None:
+    detail = np.zeros(20, dtype=bool)
+    detail[8:12] = True
+    grid = vocoder.analysis_grid(detail, step=5, detail_step=2)
+    assert grid.tolist() == [0, 5, 7, 8, 10, 11, 12, 17, 19]
+    assert vocoder.analysis_grid(np.zeros(0, dtype=bool), step=3).size == 0
+    assert vocoder.analysis_grid(np.ones(4, dtype=bool), step=3).tolist() == [0, 1, 2, 3]
+
+
+def test_sparse_analysis_matches_full_rate() -> None:
     x, f0 = _buzz_then_hiss()
     full = vocoder.analyse(x, RATE, f0, FRAME_S)
-    coarse = vocoder.analyse(x, RATE, f0, FRAME_S, ap_decimation=4)
-    assert coarse.ap.shape == full.ap.shape and coarse.sp.shape == full.sp.shape
-    np.testing.assert_array_equal(coarse.sp, full.sp)
-    steady = slice(10, 70)  # inside the buzz, away from the edges
-    assert np.median(np.abs(coarse.ap[steady] - full.ap[steady])) < 0.05
+    detail = np.zeros(f0.size, dtype=bool)
+    detail[75:85] = True  # around the buzz-to-hiss change at frame 80
+    sparse = vocoder.analyse(
+        x,
+        RATE,
+        f0,
+        FRAME_S,
+        sp_frames=vocoder.analysis_grid(detail, step=3),
+        ap_frames=vocoder.analysis_grid(detail, step=6, detail_step=2),
+    )
+    assert sparse.ap.shape == full.ap.shape and sparse.sp.shape == full.sp.shape
+    analysed = vocoder.analysis_grid(detail, step=3)
+    np.testing.assert_allclose(sparse.sp[analysed], full.sp[analysed])  # analysed frames are exact
+    np.testing.assert_allclose(sparse.sp[75:85], full.sp[75:85])  # and every detail frame is analysed
+    steady = slice(10, 70)  # inside the buzz, away from the edges: interpolated frames stay close
+    level = 10 * np.log10(sparse.sp[steady] / full.sp[steady])
+    assert np.median(np.abs(level)) < 1.0
+    assert np.median(np.abs(sparse.ap[steady] - full.ap[steady])) < 0.05
+    assert np.all(sparse.ap[90:] > 0.99)  # the hiss stays aperiodic
 
 
 def test_splice_pastes_the_source_with_gain_and_cross_fades() -> None:
@@ -52,11 +76,12 @@ def test_envelope_resized_to_half_the_bins_keeps_its_shape() -> None:
     assert vocoder.resize_bins(full.sp, 513) is full.sp
 
 
-def test_synthesis_at_the_resized_envelope_keeps_pitch_and_level() -> None:
+@pytest.mark.parametrize("bins", [257, 129])
+def test_synthesis_at_the_resized_envelope_keeps_pitch_and_level(bins: int) -> None:
     x, f0 = _buzz_then_hiss()
     env = vocoder.analyse(x, RATE, f0, FRAME_S)
     full = vocoder.synthesize(f0, env.sp, env.ap, RATE, FRAME_S)
-    small = vocoder.synthesize(f0, vocoder.resize_bins(env.sp, 257), vocoder.resize_bins(env.ap, 257), RATE, FRAME_S)
+    small = vocoder.synthesize(f0, vocoder.resize_bins(env.sp, bins), vocoder.resize_bins(env.ap, bins), RATE, FRAME_S)
     assert small.shape == full.shape
     buzz = slice(int(0.05 * RATE), int(0.35 * RATE))
     rms_full, rms_small = (float(np.sqrt(np.mean(y[buzz] ** 2))) for y in (full, small))

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
+import numpy.typing as npt
 
 from tunesmith.dsp.types import fit_length
 from tunesmith.engines.base import SungPhrases, SungVocal, WordTiming
@@ -84,11 +85,18 @@ class WorldSinger:
     ``peak``: the output is scaled so its absolute peak is this (0 < peak ≤ 1); ``tone_depth``: scale
     of the Mandarin tone gestures (0 = sing Chinese on the bare melody, 1 = the shapes of
     :data:`~tunesmith.engines.builtin.singer.tones.TONE_SHAPES`); ``workers``: threads rendering
-    phrases in parallel (WORLD releases the GIL, so 2 threads use 2 cores); ``ap_decimation``: D4C
-    aperiodicity analysed on every that many frames only (it is the slow half of the analysis);
+    phrases in parallel (WORLD releases the GIL, so 2 threads use 2 cores); ``sp_step`` / ``ap_step``:
+    CheapTrick / D4C (D4C is the slow half of the analysis) run on every that many source frames only
+    inside a phoneme, the rest interpolated; within ``transition_frames`` of a phoneme boundary and
+    throughout stops (closure and burst) they run on every frame / every ``ap_detail_step``-th
+    (:func:`analysis_detail`). Measured on six English sheets against a full-rate analysis (log-mel
+    distance of the lead stem): D4C every 16th frame (every 4th near boundaries) adds nothing (0.346 →
+    0.348 dB) and cuts the singer's CPU by a quarter; CheapTrick every 2nd frame adds 1 dB (audible), so
+    it stays on every frame;
     ``synthesis_fft_size``: the FFT length WORLD synthesises with (None: the analysis's, 1024 at
     22–24 kHz); the envelope is analysed at WORLD's default length and resized to this
-    (:func:`~tunesmith.engines.builtin.singer.vocoder.resize_bins`);
+    (:func:`~tunesmith.engines.builtin.singer.vocoder.resize_bins`; 512 is 0.35 dB from 1024, 256 a dull
+    2.5 dB);
     ``copy_noise``: paste the spoken unvoiced consonants (bursts, frication) over the re-synthesis.
     Thread-safe: espeak calls are serialised by a lock, WORLD runs outside it.
     """
@@ -103,7 +111,10 @@ class WorldSinger:
         peak: float = 0.9,
         tone_depth: float = 1.0,
         workers: int = 2,
-        ap_decimation: int = 2,
+        sp_step: int = 1,
+        ap_step: int = 16,
+        ap_detail_step: int = 4,
+        transition_frames: int = 2,
         synthesis_fft_size: int | None = 512,
         copy_noise: bool = False,
     ) -> None:
@@ -114,7 +125,10 @@ class WorldSinger:
         self.peak = peak
         self.tone_depth = tone_depth
         self.workers = max(1, workers)
-        self.ap_decimation = ap_decimation
+        self.sp_step = sp_step
+        self.ap_step = ap_step
+        self.ap_detail_step = ap_detail_step
+        self.transition_frames = transition_frames
         self.synthesis_fft_size = synthesis_fft_size
         self.copy_noise = copy_noise
 
@@ -231,7 +245,15 @@ class WorldSinger:
         voiced = voiced_frames(utterance, frame_s)
         known = phrase.source_f0
         f0_source = voiced * known if known is not None else speech_f0(speech, rate, voiced, frame_s)
-        envelope = vocoder.analyse(speech, rate, f0_source, frame_s, ap_decimation=self.ap_decimation)
+        detail = analysis_detail(utterance, frame_s, self.transition_frames)
+        envelope = vocoder.analyse(
+            speech,
+            rate,
+            f0_source,
+            frame_s,
+            sp_frames=vocoder.analysis_grid(detail, step=self.sp_step),
+            ap_frames=vocoder.analysis_grid(detail, step=self.ap_step, detail_step=self.ap_detail_step),
+        )
         if self.synthesis_fft_size is not None:  # every later step runs on the smaller spectra
             bins = self.synthesis_fft_size // 2 + 1
             envelope = vocoder.Envelope(
@@ -366,6 +388,24 @@ def voiced_frames(utterance: Utterance, frame_s: float, kinds: frozenset[Phoneme
             a, b = (int(round(t / utterance.sample_rate / frame_s)) for t in (ev.sample, end))
             voiced[a : max(b, a + 1)] = 1.0
     return voiced
+
+
+_STOPS = frozenset({PhonemeClass.STOP, PhonemeClass.VOICED_STOP})
+
+
+def analysis_detail(utterance: Utterance, frame_s: float, transition_frames: int) -> npt.NDArray[np.bool_]:
+    """Per WORLD frame of the utterance: whether the spectrum changes fast there, so the analysis must
+    not skip it — within ``transition_frames`` of a phoneme boundary, or inside a stop (closure, burst)."""
+    n = vocoder.frame_count(utterance.samples, utterance.sample_rate, frame_s)
+    detail = np.zeros(n, dtype=bool)
+    events = utterance.phonemes
+    for ev, nxt in zip(events, [*events[1:], None], strict=True):
+        a = int(round(ev.sample / utterance.sample_rate / frame_s))
+        b = int(round((nxt.sample if nxt is not None else utterance.samples) / utterance.sample_rate / frame_s))
+        detail[max(a - transition_frames, 0) : a + transition_frames + 1] = True
+        if ev.kind in _STOPS:
+            detail[a : max(b, a + 1)] = True
+    return detail
 
 
 def measure_f0(speech: Floats, sample_rate: int) -> float:
