@@ -135,6 +135,8 @@ class Utterance:
     samples: int
     speech: Callable[[], npt.NDArray[np.int16]] = field(repr=False, compare=False)
     sample_rate: int = ESPEAK_RATE_HZ
+    _made: list[npt.NDArray[np.int16]] = field(default_factory=list, init=False, repr=False, compare=False)
+    _making: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
 
     @classmethod
     def recorded(
@@ -146,13 +148,18 @@ class Utterance:
     ) -> Utterance:
         return cls(words, phonemes, int(audio.size), lambda: audio, sample_rate)
 
-    @functools.cached_property
+    @property
     def audio(self) -> npt.NDArray[np.int16]:
-        """The samples (made once, on first use)."""
-        audio = self.speech()
-        if audio.size != self.samples:
-            raise RuntimeError(f"the voice made {audio.size} samples where {self.samples} were announced")
-        return audio
+        """The samples (made once, on first use). Each utterance locks only itself: Python 3.11's
+        ``functools.cached_property`` holds one lock for every instance of the class, and so ran every
+        phrase's neural vocoder one at a time whatever the number of render threads."""
+        with self._making:
+            if not self._made:
+                audio = self.speech()
+                if audio.size != self.samples:
+                    raise RuntimeError(f"the voice made {audio.size} samples where {self.samples} were announced")
+                self._made.append(audio)
+            return self._made[0]
 
 
 class Espeak:
