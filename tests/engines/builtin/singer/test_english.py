@@ -209,12 +209,32 @@ def test_a_repeated_line_is_synthesised_once() -> None:
             calls.append(1)
             return real_run(*args, **kwargs)
 
-    session = voice._synthesis
-    voice._synthesis = Counting()  # type: ignore[assignment]
+    planned: list[int] = []
+    real_plan = voice._durations.run
+
+    class Planning:
+        def run(self, *args: object, **kwargs: object) -> object:
+            planned.append(1)
+            return real_plan(*args, **kwargs)
+
+    session, durations = voice._synthesis, voice._durations
+    voice._synthesis, voice._durations = Counting(), Planning()  # type: ignore[assignment]
     try:
         line = ["repeat", "this", "chorus", "line", "twice"]
         first, again = voice.speak(line).audio, voice.speak(line).audio
     finally:
-        voice._synthesis = session
-    assert len(calls) == 1
+        voice._synthesis, voice._durations = session, durations
+    assert len(calls) == 1 and len(planned) == 1  # the durations model ran once too
     assert np.array_equal(first, again) and not again.flags.writeable
+
+
+@needs_model
+def test_the_synthesis_model_reads_the_encoded_line_instead_of_encoding_it_again() -> None:
+    folder = english.model_folder()
+    assert folder is not None
+    import onnx
+
+    durations, synthesis = (onnx.load_from_string(m) for m in english.split_model(folder / english.MODEL_FILE))
+    assert [i.name for i in synthesis.graph.input] == [*english.ENCODED_TENSORS, english.DURATIONS_TENSOR, "scales"]
+    assert not any(n.name.startswith(("/enc_p/", "/dp/")) for n in synthesis.graph.node)
+    assert [o.name for o in durations.graph.output] == [english.DURATIONS_TENSOR, *english.ENCODED_TENSORS]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -218,9 +220,9 @@ def test_the_singer_voice_speaks_slower_than_the_model_and_vocodes_a_repeated_li
     calls: list[int] = []
     vocode = fresh._mel_to_audio
 
-    def counted(mel: np.ndarray) -> np.ndarray:
+    def counted(model: object, mel: np.ndarray) -> np.ndarray:
         calls.append(mel.shape[1])
-        return vocode(mel)
+        return vocode(model, mel)
 
     monkeypatch.setattr(fresh, "_mel_to_audio", counted)
     first, again, other = fresh.speak("月亮升起"), fresh.speak("月亮升起"), fresh.speak("星星陪我")
@@ -228,3 +230,22 @@ def test_the_singer_voice_speaks_slower_than_the_model_and_vocodes_a_repeated_li
     assert other.audio.size == other.samples and len(calls) == 2
     assert np.array_equal(first.audio, singer_voice.speak("月亮升起").audio)  # the same samples as uncached
 
+
+
+@needs_model
+def test_two_render_threads_vocode_at_once() -> None:
+    folder = mandarin.asset_folder()
+    assert folder is not None
+    voice = mandarin.MandarinVoice(folder, vocoders=2)
+    lines = [voice.speak("月亮升起"), voice.speak("星星陪我")]
+    barrier = threading.Barrier(2, timeout=10)
+    vocode = voice._mel_to_audio
+
+    def meeting(model: object, mel: np.ndarray) -> np.ndarray:
+        barrier.wait()  # both threads must be inside the vocoder at once, or this times out
+        return vocode(model, mel)
+
+    voice._mel_to_audio = meeting  # type: ignore[method-assign]
+    with ThreadPoolExecutor(2) as pool:
+        samples = list(pool.map(lambda u: u.audio, lines))
+    assert all(s.size == u.samples for s, u in zip(samples, lines, strict=True))

@@ -297,3 +297,23 @@ def test_analysis_detail_marks_boundaries_and_stops() -> None:
     assert detail.size == 41
     assert np.flatnonzero(detail).tolist() == [0, 1, 2, *range(18, 33)]  # boundaries ±2 frames, the stop whole
     assert not analysis_detail(utterance, 0.005, 0)[5:20].any()
+
+
+def test_a_line_sung_again_is_analysed_once(monkeypatch: pytest.MonkeyPatch, male: tuple[Score, SungVocal]) -> None:
+    from tunesmith.engines.builtin.singer import vocoder
+
+    score, uncached = male
+    analysed: list[int] = []
+    real = vocoder.analyse
+
+    def counted(*args: object, **kwargs: object) -> vocoder.Envelope:
+        analysed.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(vocoder, "analyse", counted)
+    singer = WorldSinger(analysis_cache=4)
+    first, again = singer.sing(score, sample_rate=RATE), singer.sing(score, sample_rate=RATE)
+    assert len(analysed) == len(score.vocal.lines)  # type: ignore[union-attr]  # the second song re-used them
+    assert np.array_equal(first.audio, uncached.audio) and np.array_equal(again.audio, uncached.audio)
+    WorldSinger(analysis_cache=0).sing(score, sample_rate=RATE)
+    assert len(analysed) == 2 * len(score.vocal.lines)  # type: ignore[union-attr]

@@ -16,8 +16,10 @@ stem, sung separately (``include_backing=True`` sings them with the lead voice).
 
 from __future__ import annotations
 
+import hashlib
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -97,7 +99,10 @@ class WorldSinger:
     22–24 kHz); the envelope is analysed at WORLD's default length and resized to this
     (:func:`~tunesmith.engines.builtin.singer.vocoder.resize_bins`; 512 is 0.35 dB from 1024, 256 a dull
     2.5 dB);
-    ``copy_noise``: paste the spoken unvoiced consonants (bursts, frication) over the re-synthesis.
+    ``copy_noise``: paste the spoken unvoiced consonants (bursts, frication) over the re-synthesis;
+    ``analysis_cache``: how many recent lines' analyses (source F0, envelope, aperiodicity) to keep, so a
+    line sung again with the same spoken source (a repeated chorus: 32 of the vocal set's 112 English
+    lines) is not analysed again (0: none kept).
     Thread-safe: espeak calls are serialised by a lock, WORLD runs outside it.
     """
 
@@ -117,6 +122,7 @@ class WorldSinger:
         transition_frames: int = 2,
         synthesis_fft_size: int | None = 512,
         copy_noise: bool = False,
+        analysis_cache: int = 16,
     ) -> None:
         self.frame_s = frame_period_ms / 1000.0
         self.rate_wpm = rate_wpm
@@ -131,6 +137,9 @@ class WorldSinger:
         self.transition_frames = transition_frames
         self.synthesis_fft_size = synthesis_fft_size
         self.copy_noise = copy_noise
+        self.analysis_cache = analysis_cache
+        self._analyses: OrderedDict[Hashable, vocoder.Envelope] = OrderedDict()
+        self._analyses_lock = threading.Lock()
 
     def sing(self, score: Score, *, sample_rate: int) -> SungVocal:
         """Sing ``score.vocal``: mono float32 audio (1, samples) as long as the score, and word times."""
@@ -243,22 +252,7 @@ class WorldSinger:
         rate, frame_s = utterance.sample_rate, self.frame_s
         speech = utterance.audio.astype(np.float64) / 32768.0
         voiced = voiced_frames(utterance, frame_s)
-        known = phrase.source_f0
-        f0_source = voiced * known if known is not None else speech_f0(speech, rate, voiced, frame_s)
-        detail = analysis_detail(utterance, frame_s, self.transition_frames)
-        envelope = vocoder.analyse(
-            speech,
-            rate,
-            f0_source,
-            frame_s,
-            sp_frames=vocoder.analysis_grid(detail, step=self.sp_step),
-            ap_frames=vocoder.analysis_grid(detail, step=self.ap_step, detail_step=self.ap_detail_step),
-        )
-        if self.synthesis_fft_size is not None:  # every later step runs on the smaller spectra
-            bins = self.synthesis_fft_size // 2 + 1
-            envelope = vocoder.Envelope(
-                vocoder.resize_bins(envelope.sp, bins), vocoder.resize_bins(envelope.ap, bins), frame_s
-            )
+        envelope = self._analysis(phrase, speech, voiced)
         start_s = placements[0].onset.start
         end_s = placements[-1].coda.end + _RELEASE_S
         times = start_s + np.arange(int((end_s - start_s) / frame_s) + 1, dtype=np.float64) * frame_s
@@ -284,6 +278,49 @@ class WorldSinger:
             y = _paste_noise(y, speech, [u.unit for u in units], placements, start_s, rate, times, gain)
         audio = vocoder.fade(y.astype(np.float32)[None, :], rate, fade_in_s=_FADE_IN_S, fade_out_s=_RELEASE_S)
         return audio, start_s
+
+    def _analysis(self, phrase: PreparedPhrase, speech: Floats, voiced: Floats) -> vocoder.Envelope:
+        """The phrase's source analysed for synthesis (envelope and aperiodicity, resized to
+        ``synthesis_fft_size``): the same spoken line (samples, phonemes, source F0) analysed before is
+        taken from the cache (``analysis_cache``); WORLD's analysis is deterministic, so it is the same."""
+        utterance, frame_s = phrase.utterance, self.frame_s
+        settings = (frame_s, self.sp_step, self.ap_step, self.ap_detail_step, self.transition_frames)
+        key = (
+            hashlib.blake2b(utterance.audio.tobytes(), digest_size=16).digest(),
+            utterance.sample_rate,
+            utterance.phonemes,
+            phrase.source_f0,
+            settings,
+            self.synthesis_fft_size,
+        )
+        with self._analyses_lock:
+            envelope = self._analyses.get(key)
+        if envelope is not None:
+            return envelope
+        known = phrase.source_f0
+        f0_source = voiced * known if known is not None else speech_f0(speech, utterance.sample_rate, voiced, frame_s)
+        detail = analysis_detail(utterance, frame_s, self.transition_frames)
+        envelope = vocoder.analyse(
+            speech,
+            utterance.sample_rate,
+            f0_source,
+            frame_s,
+            sp_frames=vocoder.analysis_grid(detail, step=self.sp_step),
+            ap_frames=vocoder.analysis_grid(detail, step=self.ap_step, detail_step=self.ap_detail_step),
+        )
+        if self.synthesis_fft_size is not None:  # every later step runs on the smaller spectra
+            bins = self.synthesis_fft_size // 2 + 1
+            envelope = vocoder.Envelope(
+                vocoder.resize_bins(envelope.sp, bins), vocoder.resize_bins(envelope.ap, bins), frame_s
+            )
+        envelope.sp.flags.writeable = envelope.ap.flags.writeable = False  # shared by the line's repeats
+        if self.analysis_cache > 0:
+            with self._analyses_lock:
+                self._analyses[key] = envelope
+                self._analyses.move_to_end(key)
+                while len(self._analyses) > self.analysis_cache:
+                    self._analyses.popitem(last=False)
+        return envelope
 
     def _tone_track(
         self, units: Sequence[PhraseUnit], placements: Sequence[Placement], tones: Sequence[int], times: Floats
