@@ -36,3 +36,15 @@ def test_the_voices_are_warmed_before_any_sheet_is_timed(monkeypatch: pytest.Mon
     monkeypatch.setattr(synth, "warm_up", lambda: calls.append(1))
     vocal_eval.load_voices()
     assert calls == [1]
+
+
+def test_the_timing_pass_sings_every_sheet_before_anything_else_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    sheets = [_sheet("en-17"), _sheet("zh-08")]
+    order: list[str] = []
+    real = vocal_eval.timed_sing
+    monkeypatch.setattr(vocal_eval, "timed_sing", lambda score: (order.append("sing"), real(score))[1])
+    sung = vocal_eval.sing_all(sheets)
+    assert order == ["sing", "sing"]
+    for sheet, (score, vocal, wall_s, cpu_s) in zip(sheets, sung, strict=True):
+        assert score.vocal is not None and score.vocal.language == sheet.language
+        assert vocal.audio.shape[1] == round(score.duration_s * vocal_eval.SAMPLE_RATE) and wall_s > 0 and cpu_s > 0
