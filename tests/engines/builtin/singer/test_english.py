@@ -197,34 +197,30 @@ def test_an_english_line_sings_the_same_samples_twice() -> None:
     assert np.array_equal(first.audio, second.audio) and np.abs(first.audio).max() > 0.5
 
 
+class CountedSession:
+    """An onnxruntime session that counts its runs."""
+
+    def __init__(self, session: object) -> None:
+        self.session, self.runs = session, 0
+
+    def run(self, *args: object, **kwargs: object) -> object:
+        self.runs += 1
+        return self.session.run(*args, **kwargs)  # type: ignore[attr-defined]
+
+
 @needs_model
 def test_a_repeated_line_is_synthesised_once() -> None:
     voice = english.english_voice()
     assert voice is not None
-    calls: list[int] = []
-    real_run = voice._synthesis.run
-
-    class Counting:
-        def run(self, *args: object, **kwargs: object) -> object:
-            calls.append(1)
-            return real_run(*args, **kwargs)
-
-    planned: list[int] = []
-    real_plan = voice._durations.run
-
-    class Planning:
-        def run(self, *args: object, **kwargs: object) -> object:
-            planned.append(1)
-            return real_plan(*args, **kwargs)
-
     session, durations = voice._synthesis, voice._durations
-    voice._synthesis, voice._durations = Counting(), Planning()  # type: ignore[assignment]
+    synthesis_runs, durations_runs = CountedSession(session), CountedSession(durations)
+    voice._synthesis, voice._durations = synthesis_runs, durations_runs  # type: ignore[assignment]
     try:
         line = ["repeat", "this", "chorus", "line", "twice"]
         first, again = voice.speak(line).audio, voice.speak(line).audio
     finally:
         voice._synthesis, voice._durations = session, durations
-    assert len(calls) == 1 and len(planned) == 1  # the durations model ran once too
+    assert synthesis_runs.runs == 1 and durations_runs.runs == 1  # the durations model ran once too
     assert np.array_equal(first, again) and not again.flags.writeable
 
 
