@@ -46,6 +46,7 @@ import numpy.typing as npt
 from tunesmith.engines.builtin.singer.espeak import PhonemeClass, PhonemeEvent, Utterance, WordEvent, espeak
 from tunesmith.engines.builtin.singer.packaged import package_data
 from tunesmith.engines.builtin.singer.phonetics import is_han, spoken_text
+from tunesmith.engines.builtin.singer.recent import remember
 
 ENGLISH_RATE_HZ = 22050
 HOP_SAMPLES = 256
@@ -382,7 +383,7 @@ class EnglishVoice:
             frames, *encoded = self._durations.run(None, feeds)
             planned = np.asarray(frames, dtype=np.float32), tuple(np.asarray(t) for t in encoded)
         with self._spoken_lock:
-            _remember(self._planned, key, planned)
+            remember(self._planned, key, planned, SPOKEN_LINES)
         return planned
 
     def _synthesise(
@@ -400,16 +401,8 @@ class EnglishVoice:
             samples = np.asarray(np.clip(np.rint(flat * 32767.0), -32768, 32767), dtype=np.int16)
             samples.flags.writeable = False  # shared by every utterance of this line
         with self._spoken_lock:
-            _remember(self._spoken, key, samples)
+            remember(self._spoken, key, samples, SPOKEN_LINES)
         return samples
-
-
-def _remember(recent: OrderedDict[bytes, Any], key: bytes, value: object) -> None:
-    """Keep ``value`` under ``key`` as the most recent of at most :data:`SPOKEN_LINES` entries."""
-    recent[key] = value
-    recent.move_to_end(key)
-    while len(recent) > SPOKEN_LINES:
-        recent.popitem(last=False)
 
 
 def _options(ort: Any, threads: int) -> Any:

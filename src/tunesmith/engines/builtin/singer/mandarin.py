@@ -40,6 +40,7 @@ import numpy.typing as npt
 from tunesmith.engines.builtin.singer.espeak import PhonemeClass, PhonemeEvent, Utterance, WordEvent
 from tunesmith.engines.builtin.singer.packaged import package_data
 from tunesmith.engines.builtin.singer.phonetics import is_han
+from tunesmith.engines.builtin.singer.recent import remember
 from tunesmith.engines.builtin.singer.world import world
 
 Floats = npt.NDArray[np.float64]
@@ -311,10 +312,7 @@ class MandarinVoice:
             samples = np.asarray(np.clip(np.rint(audio * 32767.0), -32768, 32767), dtype=np.int16)
             samples.flags.writeable = False  # shared by every utterance of this line
         with self._spoken_lock:
-            self._spoken[characters] = samples
-            self._spoken.move_to_end(characters)  # the most recent line last
-            while len(self._spoken) > _SPOKEN_LINES:
-                self._spoken.popitem(last=False)
+            remember(self._spoken, characters, samples, _SPOKEN_LINES)
         return samples
 
     def _text_to_mel(self, ids: npt.NDArray[np.int32]) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int32]]:

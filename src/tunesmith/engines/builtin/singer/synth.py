@@ -36,6 +36,7 @@ from tunesmith.engines.builtin.singer.espeak import PhonemeClass, Utterance, fre
 from tunesmith.engines.builtin.singer.mandarin import can_speak, mandarin_voice, speech_f0
 from tunesmith.engines.builtin.singer.phonetics import espeak_voice, segment, spoken_text
 from tunesmith.engines.builtin.singer.phrase import PhraseUnit, make_unit, pair_syllables, word_timings
+from tunesmith.engines.builtin.singer.recent import remember
 from tunesmith.engines.builtin.singer.timemap import Placement, Unit, noise_copies, place, segments, source_times
 from tunesmith.engines.builtin.singer.tones import NO_TONE, line_tones, tone_offsets
 from tunesmith.engines.builtin.singer.voices import VOICES, Voice
@@ -316,10 +317,7 @@ class WorldSinger:
         envelope.sp.flags.writeable = envelope.ap.flags.writeable = False  # shared by the line's repeats
         if self.analysis_cache > 0:
             with self._analyses_lock:
-                self._analyses[key] = envelope
-                self._analyses.move_to_end(key)
-                while len(self._analyses) > self.analysis_cache:
-                    self._analyses.popitem(last=False)
+                remember(self._analyses, key, envelope, self.analysis_cache)
         return envelope
 
     def _tone_track(
