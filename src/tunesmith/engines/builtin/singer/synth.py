@@ -251,9 +251,8 @@ class WorldSinger:
         """The phrase's audio (float32 (1, samples) at the source's rate) and its start in the song (s)."""
         utterance, units, placements = phrase.utterance, phrase.units, phrase.placements
         rate, frame_s = utterance.sample_rate, self.frame_s
-        speech = utterance.audio.astype(np.float64) / 32768.0
         voiced = voiced_frames(utterance, frame_s)
-        envelope = self._analysis(phrase, speech, voiced)
+        envelope = self._analysis(phrase, voiced)
         start_s = placements[0].onset.start
         end_s = placements[-1].coda.end + _RELEASE_S
         times = start_s + np.arange(int((end_s - start_s) / frame_s) + 1, dtype=np.float64) * frame_s
@@ -276,11 +275,12 @@ class WorldSinger:
         shift = phrase.formant_shift if phrase.formant_shift is not None else voice.formant_shift
         y = vocoder.synthesize(f0, vocoder.warp_formants(sp, shift), ap, rate, frame_s)
         if self.copy_noise:
+            speech = utterance.audio.astype(np.float64) / 32768.0
             y = _paste_noise(y, speech, [u.unit for u in units], placements, start_s, rate, times, gain)
         audio = vocoder.fade(y.astype(np.float32)[None, :], rate, fade_in_s=_FADE_IN_S, fade_out_s=_RELEASE_S)
         return audio, start_s
 
-    def _analysis(self, phrase: PreparedPhrase, speech: Floats, voiced: Floats) -> vocoder.Envelope:
+    def _analysis(self, phrase: PreparedPhrase, voiced: Floats) -> vocoder.Envelope:
         """The phrase's source analysed for synthesis (envelope and aperiodicity, resized to
         ``synthesis_fft_size``): the same spoken line (samples, phonemes, source F0) analysed before is
         taken from the cache (``analysis_cache``); WORLD's analysis is deterministic, so it is the same."""
@@ -298,6 +298,7 @@ class WorldSinger:
             envelope = self._analyses.get(key)
         if envelope is not None:
             return envelope
+        speech = utterance.audio.astype(np.float64) / 32768.0
         known = phrase.source_f0
         f0_source = voiced * known if known is not None else speech_f0(speech, utterance.sample_rate, voiced, frame_s)
         detail = analysis_detail(utterance, frame_s, self.transition_frames)
