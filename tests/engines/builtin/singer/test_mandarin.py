@@ -24,6 +24,7 @@ from tunesmith.engines.builtin.singer.mandarin import (
     speech_f0,
     syllable_symbols,
     symbol_sequence,
+    trim_edges,
 )
 from tunesmith.engines.builtin.singer.phonetics import segment, spoken_text
 from tunesmith.engines.builtin.singer.synth import WorldSinger
@@ -128,6 +129,20 @@ def test_durations_become_phoneme_and_word_events() -> None:
     assert second.onset == () and second.coda == () and second.nucleus[0].end == 24 * HOP_SAMPLES
 
 
+
+def test_the_leading_silence_and_the_end_token_are_cut_before_vocoding() -> None:
+    """Only frames no unit sings are cut: the opening ``sil`` to EDGE_FRAMES, the end token to END_FRAMES."""
+    durations = np.array([9, 3, 5, 4, 1, 6, 12, 11], dtype=np.int32)  # sil n i3 #0 ^ ai4 sil, then the end token
+    mel = np.arange(durations.sum(), dtype=np.float32)[None, :, None] * np.ones((1, 1, 4), np.float32)
+    cut, frames = trim_edges(mel, durations, symbols=7)
+    assert frames == [mandarin.EDGE_FRAMES, 3, 5, 4, 1, 6, 12, mandarin.END_FRAMES]
+    assert cut.shape == (1, sum(frames), 4)
+    first = 9 - mandarin.EDGE_FRAMES  # the mel frames kept are the same frames, in order
+    assert np.array_equal(cut[0, :, 0], np.arange(first, first + sum(frames), dtype=np.float32))
+    short = np.array([2, 3, 5, 1], dtype=np.int32)  # edges already short: nothing to cut
+    assert trim_edges(mel[:, :11], short, symbols=3)[1] == [2, 3, 5, 1]
+    assert trim_edges(mel, short, symbols=3)[0] is mel  # a mel that does not match its durations stays whole
+
 def test_speech_f0_follows_intonation_inside_voiced_frames() -> None:
     rate, frame_s = MANDARIN_RATE_HZ, 0.005
     t = np.arange(int(0.6 * rate)) / rate
@@ -229,6 +244,8 @@ def test_the_singer_voice_speaks_slower_than_the_model_and_vocodes_a_repeated_li
     assert np.array_equal(first.audio, again.audio) and len(calls) == 1
     assert other.audio.size == other.samples and len(calls) == 2
     assert np.array_equal(first.audio, singer_voice.speak("月亮升起").audio)  # the same samples as uncached
+    assert first.phonemes[-1].kind is PhonemeClass.PAUSE  # the line's end, then only the end token's frames
+    assert first.samples - first.phonemes[-1].sample <= mandarin.END_FRAMES * HOP_SAMPLES
 
 
 
