@@ -29,7 +29,7 @@ import numpy.typing as npt
 
 from tunesmith.dsp.types import fit_length
 from tunesmith.engines.base import SungPhrases, SungVocal, WordTiming
-from tunesmith.engines.builtin.singer import vocoder
+from tunesmith.engines.builtin.singer import synthesis, vocoder
 from tunesmith.engines.builtin.singer.contour import loudness_gain, pitch_contour, smooth
 from tunesmith.engines.builtin.singer.english import english_voice
 from tunesmith.engines.builtin.singer.espeak import PhonemeClass, Utterance, fresh_espeak
@@ -103,7 +103,9 @@ class WorldSinger:
     ``copy_noise``: paste the spoken unvoiced consonants (bursts, frication) over the re-synthesis;
     ``analysis_cache``: how many recent lines' analyses (source F0, envelope, aperiodicity) to keep, so a
     line sung again with the same spoken source (a repeated chorus: 32 of the vocal set's 112 English
-    lines) is not analysed again (0: none kept).
+    lines) is not analysed again (0: none kept); ``batched_synthesis``: synthesise with
+    :mod:`~tunesmith.engines.builtin.singer.synthesis` (WORLD's synthesis in batches of pulses, its noise
+    per frame) instead of ``pyworld.synthesize``.
     Thread-safe: espeak calls are serialised by a lock, WORLD runs outside it.
     """
 
@@ -124,6 +126,7 @@ class WorldSinger:
         synthesis_fft_size: int | None = 512,
         copy_noise: bool = False,
         analysis_cache: int = 16,
+        batched_synthesis: bool = True,
     ) -> None:
         self.frame_s = frame_period_ms / 1000.0
         self.rate_wpm = rate_wpm
@@ -139,6 +142,7 @@ class WorldSinger:
         self.synthesis_fft_size = synthesis_fft_size
         self.copy_noise = copy_noise
         self.analysis_cache = analysis_cache
+        self.batched_synthesis = batched_synthesis
         self._analyses: OrderedDict[Hashable, vocoder.Envelope] = OrderedDict()
         self._analyses_lock = threading.Lock()
 
@@ -273,7 +277,8 @@ class WorldSinger:
         gain = loudness_gain(notes, times)
         sp *= (gain**2)[:, None]  # sp is power: amplitude squared
         shift = phrase.formant_shift if phrase.formant_shift is not None else voice.formant_shift
-        y = vocoder.synthesize(f0, vocoder.warp_formants(sp, shift), ap, rate, frame_s)
+        synthesize = synthesis.synthesize if self.batched_synthesis else vocoder.synthesize
+        y = synthesize(f0, vocoder.warp_formants(sp, shift), ap, rate, frame_s)
         if self.copy_noise:
             speech = utterance.audio.astype(np.float64) / 32768.0
             y = _paste_noise(y, speech, [u.unit for u in units], placements, start_s, rate, times, gain)
