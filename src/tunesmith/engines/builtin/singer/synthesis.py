@@ -11,7 +11,8 @@ inverse FFT. The noise is WORLD's, filtered per pulse where unvoiced and per fra
 (:func:`_add_noise`). Two render threads run it in parallel (the FFTs and array loops release the GIL).
 
 Against ``pyworld.synthesize`` on the same parameters: the periodic part correlates > 0.999, the noise
-has the same level and band spectrum (a different draw, its filter updated every frame, not every pulse).
+has the same level and band spectrum (a different draw; under the harmonics its filter changes every
+frame, not every pulse).
 """
 
 from __future__ import annotations
