@@ -14,6 +14,7 @@ from tunesmith.engines.builtin.singer.english import (
     classify,
     lengthen,
     line_symbols,
+    sung_diction,
     trim_silence,
     word_phones,
 )
@@ -82,6 +83,28 @@ def test_word_phones_fold_marks_and_diphthongs(ipa: str, phones: list[tuple[str,
     out = word_phones(ipa, known)
     assert [(p.name, p.kind) for p in out] == phones
     assert "".join(s for p in out for s in p.symbols) == ipa
+
+
+@pytest.mark.parametrize(
+    ("ipa", "sung"),
+    [
+        ("stˈeɪ", "stʰˈeɪ"),  # stay: the t a singer releases (not "say")
+        ("stˈæɾɪk", "stʰˈæɾɪk"),  # static
+        ("spɹˈɪŋ", "spʰɹˈɪŋ"),  # spring: before an approximant too
+        ("skˈaɪ", "skʰˈaɪ"),
+        ("ˌʌndɚstˈænd", "ˌʌndɚstʰˈænd"),  # understand: inside the word, the cluster opens a syllable
+        ("lˈæst", "lˈæst"),  # last: a coda cluster stays as it is
+        ("ɪts", "ɪts"),  # its: t before s, not after
+        ("tˈeɪk", "tˈeɪk"),  # take: no s, nothing to add
+    ],
+)
+def test_sung_diction_aspirates_a_stop_after_s_that_opens_a_syllable(ipa: str, sung: str) -> None:
+    assert sung_diction(ipa) == sung
+
+
+def test_the_aspirated_stop_is_one_phone_with_its_mark() -> None:
+    phones = word_phones(sung_diction("stˈeɪ"), known)
+    assert [(p.name, p.kind) for p in phones] == [("s", F), ("tʰ", S), ("ˈeɪ", V)]
 
 
 def test_unknown_symbols_are_dropped() -> None:

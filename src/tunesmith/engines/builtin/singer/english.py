@@ -31,6 +31,7 @@ import ctypes
 import functools
 import importlib.util
 import json
+import re
 import threading
 import unicodedata
 from collections import OrderedDict
@@ -109,6 +110,23 @@ def word_ipa(word: str) -> str:
             if out:
                 clauses.append(out.decode("utf-8", "replace"))
     return SPACE.join(c.strip() for c in clauses if c.strip())
+
+
+ASPIRATION = "ʰ"
+_S_CLUSTER_STOP = re.compile(r"(?<=s)([ptk])(?=[ˈˌ]?[" + "".join(sorted(VOWELS)) + "ɹlwj])")
+"""A stop after ``s`` at the start of a syllable (``stay``, ``spring``, ``scar``, ``understand``)."""
+
+
+def sung_diction(ipa: str) -> str:
+    """A word's IPA as a singer articulates it: a stop after ``s`` that opens a syllable is aspirated.
+
+    Spoken English releases the ``t`` of ``stay`` without aspiration, and the neural voice says it so
+    lightly that the sung word reads as ``say`` (``static`` as ``Sadek``); a singer's diction sounds
+    it. Marking it ``ʰ`` (a symbol the voice knows) makes the voice release it audibly. Measured on the
+    vocal set's 20 English sheets spoken, before any singing: Whisper-base WER 0.0106 → 0.0075
+    (``stay``, ``static`` heard right; no word lost).
+    """
+    return _S_CLUSTER_STOP.sub(lambda m: m.group(1) + ASPIRATION, ipa)
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,7 +319,8 @@ class EnglishVoice:
     vowel/consonant lengthened to at least this many frames (:func:`lengthen`; 10 frames = 116 ms);
     ``citation_forms``: sing every word in its citation form rather than the line's connected-speech
     forms (:meth:`line_phones`; English WER on the vocal set's lead stems 0.071 → 0.065, "for you
-    tonight" no longer heard as "free tonight").
+    tonight" no longer heard as "free tonight"); ``diction``: aspirate the stop of a syllable-opening
+    ``s`` cluster (:func:`sung_diction`).
     """
 
     def __init__(
@@ -314,6 +333,7 @@ class EnglishVoice:
         min_vowel_frames: int = 10,
         min_consonant_frames: int = 7,
         citation_forms: bool = True,
+        diction: bool = True,
     ) -> None:
         import onnxruntime as ort
 
@@ -328,6 +348,7 @@ class EnglishVoice:
         self.min_vowel_frames = min_vowel_frames
         self.min_consonant_frames = min_consonant_frames
         self.citation_forms = citation_forms
+        self.diction = diction
         self._spoken: OrderedDict[bytes, npt.NDArray[np.int16]] = OrderedDict()  # recent lines' samples
         self._planned: OrderedDict[bytes, tuple[npt.NDArray[np.float32], Encoded]] = OrderedDict()
         self._spoken_lock = threading.Lock()
@@ -336,8 +357,9 @@ class EnglishVoice:
         return symbol in self._ids
 
     def phones(self, word: str) -> list[Phone]:
-        """The phones of one lyric word as this voice speaks them."""
-        return word_phones(word_ipa(word), self.knows)
+        """The phones of one lyric word as this voice sings them (:func:`sung_diction` when ``diction``)."""
+        ipa = word_ipa(word)
+        return word_phones(sung_diction(ipa) if self.diction else ipa, self.knows)
 
     def can_speak(self, words: Sequence[str]) -> bool:
         """Whether every word of the line is Latin-script text with at least one vowel to sing."""
@@ -353,7 +375,7 @@ class EnglishVoice:
             return [self.phones(w) for w in words]
         line = word_ipa(" ".join(words)).split(SPACE)
         if len(line) == len(words):
-            phones = [word_phones(ipa, self.knows) for ipa in line]
+            phones = [word_phones(sung_diction(ipa) if self.diction else ipa, self.knows) for ipa in line]
             if all(any(p.kind == PhonemeClass.VOWEL for p in w) for w in phones):
                 return phones
         return [self.phones(w) for w in words]
