@@ -10,7 +10,7 @@ import pytest
 from scipy.signal import butter, sosfilt
 
 from tests.dsp.signals import SR, noise, tone
-from tunesmith.dsp.effects import ChannelStrip, run_channel
+from tunesmith.dsp.effects import ChannelStrip, SendDuck, run_channel
 from tunesmith.dsp.loudness import integrated_lufs, k_weighted_power, power_to_lufs, true_peak_dbtp
 from tunesmith.dsp.mix import sum_stems
 from tunesmith.dsp.presets import FAMILY_PRESETS, SHARED_ROOM, presets_for
@@ -86,6 +86,36 @@ def test_the_band_makes_room_for_the_lead_only_while_it_sings() -> None:
     for a, b in LEAD:
         span = slice(int(a * SR), int(b * SR))
         assert _presence_db(carved[:, span]) - _presence_db(arranged[:, span]) < -5.0  # the pocket's 8 dB centre
+
+
+def test_the_leads_room_and_echoes_dip_while_it_sings_and_bloom_between_phrases() -> None:
+    mix = _mix()
+    duck = mix.presets["vocals"].send_duck
+    assert duck is not None and duck.depth_db > 0
+    gain = mix.voices["vocals"].send_gain
+    assert gain is not None
+    for a, b in LEAD:
+        inside = gain[int((a + 0.1) * SR) : int((b - 0.1) * SR)]
+        assert np.allclose(inside, 10 ** (-duck.depth_db / 20), atol=1e-6)
+    assert np.all(gain[int(13.5 * SR) : int(14.9 * SR)] == 1.0)  # the gap: the room at its full send
+    assert mix.voices["backing_vocals"].send_gain is None  # the backing part keeps its wash
+
+
+def test_a_ducked_send_scales_only_the_returns() -> None:
+    audio = noise(2, 0.2, seed=7)
+    preset = replace(FAMILY_PRESETS["vocals"], delay=None)
+    dry = run_channel(audio, replace(preset, reverb_send_db=None), SR, SHARED_ROOM)
+    full = run_channel(audio, preset, SR, SHARED_ROOM)
+    half = np.full(audio.shape[1], 0.5, dtype=np.float32)
+    ducked = ChannelStrip(preset, SHARED_ROOM).process(audio, SR, half)
+    assert np.abs(ducked - (dry + 0.5 * (full - dry))).max() < 1e-5
+    closed = ChannelStrip(preset, SHARED_ROOM).process(audio, SR, np.zeros(audio.shape[1], dtype=np.float32))
+    assert np.abs(closed - dry).max() < 1e-6
+
+
+def test_a_send_duck_refuses_nonsense() -> None:
+    with pytest.raises(ValueError, match="send duck"):
+        SendDuck(depth_db=-3.0)
 
 
 def _presence_db(audio: np.ndarray) -> float:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 import pedalboard
 
 from tunesmith.dsp.pocket import Pocket
@@ -70,6 +71,22 @@ class ReverbSpace:
 
 
 @dataclass(frozen=True, slots=True)
+class SendDuck:
+    """The channel's delay and reverb returns turned down by ``depth_db`` while its own phrases sound:
+    the words stay dry and the room and echoes bloom in the gaps between them (a ducked send, as mix
+    engineers key a vocal's effects from the vocal). ``attack_s`` before a phrase the returns start to
+    dip, ``release_s`` after it they are back (the gain ramps of :func:`~tunesmith.dsp.pocket.span_gain`)."""
+
+    depth_db: float = 9.0
+    attack_s: float = 0.05
+    release_s: float = 0.3
+
+    def __post_init__(self) -> None:
+        if self.depth_db < 0 or self.attack_s < 0 or self.release_s < 0:
+            raise ValueError(f"a send duck needs depth ≥ 0 dB and ramps ≥ 0 s: {self}")
+
+
+@dataclass(frozen=True, slots=True)
 class MixPreset:
     """One mixer channel.
 
@@ -80,7 +97,8 @@ class MixPreset:
     :mod:`tunesmith.dsp.progressive`); ``deesser`` tames sibilance
     before the compressor; ``delay`` adds an echo return; ``room`` replaces the shared room for this
     channel's reverb send (a genre's own space); ``pocket`` on a sung channel carves the band's presence
-    range while that channel's phrases sound (:mod:`tunesmith.dsp.pocket`).
+    range while that channel's phrases sound (:mod:`tunesmith.dsp.pocket`); ``send_duck`` on a sung channel
+    turns its delay and reverb returns down while its phrases sound (:class:`SendDuck`).
     """
 
     gain_db: float = 0.0
@@ -94,6 +112,7 @@ class MixPreset:
     delay: DelaySend | None = None
     room: ReverbSpace | None = None
     pocket: Pocket | None = None
+    send_duck: SendDuck | None = None
 
 
 def _eq_plugin(band: EqBand) -> pedalboard.Plugin:
@@ -219,18 +238,21 @@ class ChannelStrip:
         send = preset.reverb_send_db
         self._reverb = _reverb_chain(preset.room or space, send) if send is not None else None
 
-    def process(self, audio: Audio, sample_rate: int) -> Audio:
-        """The next ``audio.shape[1]`` samples of the channel's output."""
+    def process(self, audio: Audio, sample_rate: int, send_gain: npt.NDArray[np.float32] | None = None) -> Audio:
+        """The next ``audio.shape[1]`` samples of the channel's output; ``send_gain`` (one per sample) scales
+        the delay and reverb returns (a ducked send), None leaves them as they are."""
         toned = process(self._tone, audio, sample_rate)
         if self._deesser is not None:
             toned = self._deesser.process(toned, sample_rate)
         dry = balance_pan(process(self._dynamics, toned, sample_rate), self._pan)
-        out = dry
+        wet = np.zeros_like(dry)
         if self._delay is not None:
-            out = out + process(self._delay, dry, sample_rate)
+            wet += process(self._delay, dry, sample_rate)
         if self._reverb is not None:
-            out = out + process(self._reverb, dry, sample_rate)
-        return out.astype(np.float32)
+            wet += process(self._reverb, dry, sample_rate)
+        if send_gain is not None:
+            wet *= send_gain[None, :]
+        return (dry + wet).astype(np.float32)
 
 
 def run_channel(audio: Audio, preset: MixPreset, sample_rate: int, space: ReverbSpace) -> Audio:

@@ -48,10 +48,17 @@ class Pocket:
 
 
 def pocket_gain(spans: Iterable[tuple[int, int]], length: int, sample_rate: int, pocket: Pocket) -> Gain:
-    """The band-pass gain (length,) float32: 1 away from the ``spans`` (samples ``[start, stop)``), the
-    pocket's depth inside them, with linear ramps of ``attack_s`` before and ``release_s`` after each."""
-    cover = np.zeros(length, dtype=np.float32)  # 0 = band untouched, 1 = fully cut
-    attack, release = int(round(pocket.attack_s * sample_rate)), int(round(pocket.release_s * sample_rate))
+    """The band-pass gain (length,) float32 of ``pocket`` keyed by ``spans`` (:func:`span_gain`)."""
+    return span_gain(spans, length, sample_rate, pocket.depth_db, pocket.attack_s, pocket.release_s)
+
+
+def span_gain(
+    spans: Iterable[tuple[int, int]], length: int, sample_rate: int, depth_db: float, attack_s: float, release_s: float
+) -> Gain:
+    """A gain (length,) float32: 1 away from the ``spans`` (samples ``[start, stop)``), ``-depth_db`` dB
+    inside them, with linear ramps of ``attack_s`` before and ``release_s`` after each."""
+    cover = np.zeros(length, dtype=np.float32)  # 0 = untouched, 1 = fully cut
+    attack, release = int(round(attack_s * sample_rate)), int(round(release_s * sample_rate))
     for start, stop in spans:
         a, b = max(start, 0), min(stop, length)
         if b <= a:
@@ -59,7 +66,7 @@ def pocket_gain(spans: Iterable[tuple[int, int]], length: int, sample_rate: int,
         cover[a:b] = 1.0
         _ramp_max(cover, a - attack, a, rising=True)
         _ramp_max(cover, b, b + release, rising=False)
-    return (1.0 - cover * np.float32(1.0 - db_to_gain(-pocket.depth_db))).astype(np.float32)
+    return (1.0 - cover * np.float32(1.0 - db_to_gain(-depth_db))).astype(np.float32)
 
 
 def _ramp_max(cover: Gain, start: int, stop: int, *, rising: bool) -> None:

@@ -38,7 +38,7 @@ from tunesmith.dsp.loudness import (
 )
 from tunesmith.dsp.master import CEILING_DBTP, TARGET_LUFS, StreamingMaster, plan_master
 from tunesmith.dsp.mix import DEFAULT_FADE_OUT_S, STEM_REFERENCE_LUFS, sum_stems
-from tunesmith.dsp.pocket import carve, pocket_gain
+from tunesmith.dsp.pocket import Gain, carve, pocket_gain, span_gain
 from tunesmith.dsp.presets import DEFAULT_PRESET, SHARED_ROOM
 from tunesmith.dsp.types import Audio, as_stereo, closing_fade, db_to_gain
 
@@ -254,6 +254,11 @@ class _Voice(Generic[K]):
         self.processed_to = 0
         self.segment = -1  # the next segment to process (-1: the lead-in)
         self.level = 1.0  # the rider's gain of the last processed phrase
+        self.send_gain: Gain | None = None  # the ducked send's gain over the song (None: not ducked)
+        duck = preset.send_duck
+        if duck is not None and duck.depth_db > 0:
+            keyed = [(s.start, s.stop) for s in spans]
+            self.send_gain = span_gain(keyed, mix.length, mix.sample_rate, duck.depth_db, duck.attack_s, duck.release_s)
 
     @property
     def ready(self) -> int:
@@ -286,7 +291,8 @@ class _Voice(Generic[K]):
             if stop > ready:
                 return
             start = self.processed_to
-            out = mix._finish(self.strip.process(self.raw[:, start:stop], mix.sample_rate), start)
+            send_gain = self.send_gain[start:stop] if self.send_gain is not None else None
+            out = mix._finish(self.strip.process(self.raw[:, start:stop], mix.sample_rate, send_gain), start)
             if index >= 0:
                 out = self._ride(out, start, self.spans[index])
             mix.processed[self.family][:, start:stop] = out
