@@ -102,6 +102,21 @@ def test_sung_diction_aspirates_a_stop_after_s_that_opens_a_syllable(ipa: str, s
     assert sung_diction(ipa) == sung
 
 
+@pytest.mark.parametrize(
+    ("ipa", "sung"),
+    [
+        ("bᵻfˈɔːɹ", "bɪfˈɔːɹ"),  # before: not "move for"
+        ("ɹᵻmˈɛmbɚ", "ɹɪmˈɛmbɚ"),  # remember
+        ("bᵻnˈiːθ", "bɪnˈiːθ"),  # beneath
+        ("wˈeɪɾᵻd", "wˈeɪɾᵻd"),  # waited: an inflection after the stress keeps its vowel
+        ("ɹˈoʊzᵻz", "ɹˈoʊzᵻz"),  # roses
+        ("ˈɛvɹɪθˌɪŋ", "ˈɛvɹɪθˌɪŋ"),  # everything: nothing reduced
+    ],
+)
+def test_sung_diction_sings_an_unstressed_prefix_on_a_full_vowel(ipa: str, sung: str) -> None:
+    assert sung_diction(ipa) == sung
+
+
 def test_the_aspirated_stop_is_one_phone_with_its_mark() -> None:
     phones = word_phones(sung_diction("stˈeɪ"), known)
     assert [(p.name, p.kind) for p in phones] == [("s", F), ("tʰ", S), ("ˈeɪ", V)]
