@@ -98,7 +98,9 @@ def test_the_leads_room_and_echoes_dip_while_it_sings_and_bloom_between_phrases(
         inside = gain[int((a + 0.1) * SR) : int((b - 0.1) * SR)]
         assert np.allclose(inside, 10 ** (-duck.depth_db / 20), atol=1e-6)
     assert np.all(gain[int(13.5 * SR) : int(14.9 * SR)] == 1.0)  # the gap: the room at its full send
-    assert mix.voices["backing_vocals"].send_gain is None  # the backing part keeps its wash
+    backing = mix.voices["backing_vocals"].send_gain  # keyed by the backing part's own phrases
+    assert backing is not None
+    assert backing[int(6.0 * SR)] < 1.0 and backing[int(3.0 * SR)] == 1.0
 
 
 def test_a_ducked_send_scales_only_the_returns() -> None:
