@@ -9,6 +9,9 @@ mixes it over the rendered backing with the engine's own mix path, and reports p
   English words are compared after Whisper's own normaliser (:func:`bench.metrics.asr.normalise_en`:
   ``we're`` = ``we are``); ``*_strict`` repeats the English figures with the plain lower-casing used
   before it (the same for Chinese);
+- ``chain_error``: the same on the mastered lead stem alone, over the mix's span (its channel strip —
+  EQ, de-esser, compressor, delay and reverb returns — and the master's gain, without the band): what
+  the lead's own chain costs, apart from the band's masking (``mix_error`` − ``chain_error``);
 - ``pitch``: share of lead notes sung within 50 cents (pYIN), over the sung span only;
 - ``speed``: synthesis × real time (sung span seconds / wall seconds of ``singer.sing``) and the
   process CPU seconds of the same call, timed in a first pass that sings every sheet back to back
@@ -131,9 +134,7 @@ def lead_notes(score: Score) -> list[pitch.Note]:
     if vocal is None:
         return []
     lead = [s for s in vocal.syllables if not vocal.lines[s.line].backing]
-    return [
-        pitch.Note(score.seconds(n.start), score.seconds(n.end), float(n.pitch)) for s in lead for n in s.notes
-    ]
+    return [pitch.Note(score.seconds(n.start), score.seconds(n.end), float(n.pitch)) for s in lead for n in s.notes]
 
 
 def sung_span(notes: Sequence[pitch.Note], duration_s: float) -> tuple[float, float]:
@@ -181,15 +182,16 @@ def load_voices() -> None:
     warm_up()
 
 
-def engine_mix(score: Score) -> np.ndarray:
-    """The mastered mix (channels, samples) at :data:`SAMPLE_RATE`, made by the engine's own path (the
-    lead and backing are sung again phrase by phrase, deterministically the same as the measured stem,
-    so the mix rides each phrase over the band exactly as a generated song does)."""
+def engine_mix(score: Score) -> tuple[np.ndarray, np.ndarray]:
+    """The mastered mix and the mastered lead stem (channels, samples) at :data:`SAMPLE_RATE`, made by the
+    engine's own path (the lead and backing are sung again phrase by phrase, deterministically the same
+    as the measured stem, so the mix rides each phrase over the band exactly as a generated song does)."""
     from tunesmith.engines.builtin.engine import BuiltinEngine, _StageTimer
+    from tunesmith.music.score import StemFamily
 
     engine = BuiltinEngine(sample_rate=SAMPLE_RATE)
-    _stems, mastered, _words = engine._make_audio(score, engine._voice_parts()[1], _StageTimer())
-    return np.asarray(mastered)
+    stems, mastered, _words = engine._make_audio(score, engine._voice_parts()[1], _StageTimer())
+    return np.asarray(mastered), np.asarray(stems[StemFamily.VOCALS])
 
 
 def sing_all(sheets: Sequence[Sheet]) -> list[tuple[Score, SungVocal, float, float]]:
@@ -245,7 +247,12 @@ def evaluate_sheet(
         "x_realtime": round(sung_s / wall_s, 2),
     }
     if with_mix:
-        mix = crop(engine_mix(score), SAMPLE_RATE, mix_span(score))
+        mastered, lead = engine_mix(score)
+        mix = crop(mastered, SAMPLE_RATE, mix_span(score))
+        heard_chain = asr.transcribe(
+            whisper, crop(lead, SAMPLE_RATE, mix_span(score)), SAMPLE_RATE, language=sheet.language
+        )
+        out["chain_error"] = asr.lyrics_error_rate(reference, heard_chain, sheet.language)
         heard_mix = asr.transcribe(whisper, mix, SAMPLE_RATE, language=sheet.language)
         out["mix_error"] = asr.lyrics_error_rate(mix_text(score), heard_mix, sheet.language)
         out["mix_error_strict"] = asr.lyrics_error_rate(mix_text(score), heard_mix, sheet.language, strict=True)
@@ -276,6 +283,9 @@ def summarise(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
             "sheets": len(mine),
             "vocal_error_mean": mean(r["vocal_error"] for r in mine),
             "mix_error_mean": mean(r["mix_error"] for r in mine) if all("mix_error" in r for r in mine) else None,
+            "chain_error_mean": (
+                mean(r["chain_error"] for r in mine) if all("chain_error" in r for r in mine) else None
+            ),
             "vocal_error_strict_mean": mean(r["vocal_error_strict"] for r in mine),
             "mix_error_strict_mean": (
                 mean(r["mix_error_strict"] for r in mine) if all("mix_error_strict" in r for r in mine) else None

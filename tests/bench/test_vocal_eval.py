@@ -48,3 +48,31 @@ def test_the_timing_pass_sings_every_sheet_before_anything_else_runs(monkeypatch
     for sheet, (score, vocal, wall_s, cpu_s) in zip(sheets, sung, strict=True):
         assert score.vocal is not None and score.vocal.language == sheet.language
         assert vocal.audio.shape[1] == round(score.duration_s * vocal_eval.SAMPLE_RATE) and wall_s > 0 and cpu_s > 0
+
+
+def _row(language: str, vocal: float, chain: float | None, mix: float) -> dict[str, object]:
+    row: dict[str, object] = {
+        "language": language,
+        "vocal_error": vocal,
+        "vocal_error_strict": vocal,
+        "mix_error": mix,
+        "mix_error_strict": mix,
+        "notes": 10,
+        "pitch_within_50c": 1.0,
+        "sung_s": 20.0,
+        "sing_wall_s": 0.5,
+        "sing_cpu_s": 0.9,
+        "x_realtime": 40.0,
+        "gender_f0_hz": {"f": 330.0, "m": 170.0},
+    }
+    if chain is not None:
+        row["chain_error"] = chain
+    return row
+
+
+def test_the_summary_separates_the_leads_chain_from_the_band() -> None:
+    summary = vocal_eval.summarise([_row("en", 0.0, 0.1, 0.2), _row("en", 0.1, 0.3, 0.4)])
+    assert summary["en"]["chain_error_mean"] == pytest.approx(0.2)
+    assert summary["en"]["mix_error_mean"] == pytest.approx(0.3)
+    older = vocal_eval.summarise([_row("en", 0.0, None, 0.2)])  # a row without the chain's figure
+    assert older["en"]["chain_error_mean"] is None
