@@ -85,7 +85,7 @@ def test_the_band_makes_room_for_the_lead_only_while_it_sings() -> None:
     assert np.array_equal(carved[:, gap], arranged[:, gap])
     for a, b in LEAD:
         span = slice(int(a * SR), int(b * SR))
-        assert _presence_db(carved[:, span]) - _presence_db(arranged[:, span]) < -5.0  # the pocket's 12 dB centre, measured over 2–3.2 kHz
+        assert _presence_db(carved[:, span]) - _presence_db(arranged[:, span]) < -5.0  # the pocket: 12 dB at its centre
 
 
 def test_the_leads_room_and_echoes_dip_while_it_sings_and_bloom_between_phrases() -> None:
