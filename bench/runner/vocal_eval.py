@@ -248,10 +248,9 @@ def evaluate_sheet(
     }
     if with_mix:
         mastered, lead = engine_mix(score)
-        mix = crop(mastered, SAMPLE_RATE, mix_span(score))
-        heard_chain = asr.transcribe(
-            whisper, crop(lead, SAMPLE_RATE, mix_span(score)), SAMPLE_RATE, language=sheet.language
-        )
+        heard_span = mix_span(score)
+        mix = crop(mastered, SAMPLE_RATE, heard_span)
+        heard_chain = asr.transcribe(whisper, crop(lead, SAMPLE_RATE, heard_span), SAMPLE_RATE, language=sheet.language)
         out["chain_error"] = asr.lyrics_error_rate(reference, heard_chain, sheet.language)
         heard_mix = asr.transcribe(whisper, mix, SAMPLE_RATE, language=sheet.language)
         out["mix_error"] = asr.lyrics_error_rate(mix_text(score), heard_mix, sheet.language)

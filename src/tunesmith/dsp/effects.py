@@ -245,14 +245,10 @@ class ChannelStrip:
         if self._deesser is not None:
             toned = self._deesser.process(toned, sample_rate)
         dry = balance_pan(process(self._dynamics, toned, sample_rate), self._pan)
-        wet = np.zeros_like(dry)
-        if self._delay is not None:
-            wet += process(self._delay, dry, sample_rate)
-        if self._reverb is not None:
-            wet += process(self._reverb, dry, sample_rate)
-        if send_gain is not None:
-            wet *= send_gain[None, :]
-        return (dry + wet).astype(np.float32)
+        returns = [process(fx, dry, sample_rate) for fx in (self._delay, self._reverb) if fx is not None]
+        if send_gain is None or not returns:
+            return sum(returns, dry).astype(np.float32)
+        return (dry + sum(returns[1:], returns[0]) * send_gain[None, :]).astype(np.float32)
 
 
 def run_channel(audio: Audio, preset: MixPreset, sample_rate: int, space: ReverbSpace) -> Audio:

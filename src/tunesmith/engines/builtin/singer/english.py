@@ -365,8 +365,11 @@ class EnglishVoice:
         return symbol in self._ids
 
     def phones(self, word: str) -> list[Phone]:
-        """The phones of one lyric word as this voice sings them (:func:`sung_diction` when ``diction``)."""
-        ipa = word_ipa(word)
+        """The phones of one lyric word as this voice sings them."""
+        return self._ipa_phones(word_ipa(word))
+
+    def _ipa_phones(self, ipa: str) -> list[Phone]:
+        """The phones of one word's IPA, with :func:`sung_diction` when ``diction``."""
         return word_phones(sung_diction(ipa) if self.diction else ipa, self.knows)
 
     def can_speak(self, words: Sequence[str]) -> bool:
@@ -383,7 +386,7 @@ class EnglishVoice:
             return [self.phones(w) for w in words]
         line = word_ipa(" ".join(words)).split(SPACE)
         if len(line) == len(words):
-            phones = [word_phones(sung_diction(ipa) if self.diction else ipa, self.knows) for ipa in line]
+            phones = [self._ipa_phones(ipa) for ipa in line]
             if all(any(p.kind == PhonemeClass.VOWEL for p in w) for w in phones):
                 return phones
         return [self.phones(w) for w in words]
