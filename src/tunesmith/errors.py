@@ -10,6 +10,7 @@
     ├── InsufficientCredits     429  balance below the operation's cost
     ├── Conflict                409  the record already exists
     ├── LinkError               403/410  a file link that is tampered with or expired
+    ├── SourceUnavailable       451  an ``uploadUrl`` on another host could not be fetched
     └── EngineError             500/501  generation failed (the task fails, credits are refunded)
 """
 
@@ -72,6 +73,13 @@ class LinkError(TunesmithError):
         if expired:
             self.code = 410
             self.http_status = 410
+
+
+class SourceUnavailable(TunesmithError):
+    """Download failed: the source media of a request could not be fetched (the hosted API's 451)."""
+
+    code = 451
+    http_status = 451
 
 
 class EngineError(TunesmithError):

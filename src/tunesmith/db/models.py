@@ -150,6 +150,29 @@ class Blob(Base):
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
+class Upload(Base):
+    """A user's file from the File Upload API (hosted API §3.23), or an ``uploadUrl`` fetched from another
+    host. One per (API key, ``path``): the same path uploaded again replaces it. Deleted with its files when
+    ``expires_at`` passes (``uploads.retention_days``)."""
+
+    __tablename__ = "uploads"
+    __table_args__ = (UniqueConstraint("key_id", "path", name="uq_uploads_key_path"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id"), index=True)
+    path: Mapped[str] = mapped_column(String(512))  # the wire ``filePath``: ``<uploadPath>/<fileName>``
+    file_name: Mapped[str] = mapped_column(String(200))
+    blob_key: Mapped[str] = mapped_column(String(200), unique=True)  # ``uploads/<id>/<fileName>``
+    mime_type: Mapped[str] = mapped_column(String(50))  # sniffed from the bytes
+    size: Mapped[int] = mapped_column(Integer)  # bytes
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    source_url: Mapped[str | None] = mapped_column(String(2048), nullable=True)  # fetched uploads
+    duration_s: Mapped[float | None] = mapped_column(Float, nullable=True)  # set once validated as audio
+    analysis_key: Mapped[str | None] = mapped_column(String(200), nullable=True)  # stored analysis (JSON blob)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
 class OutboxMessage(Base):
     """A callback to deliver, written in the same transaction as the state change it reports."""
 
