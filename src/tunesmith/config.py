@@ -154,21 +154,18 @@ class LyricsSettings(BaseModel):
         return self
 
 
-DEFAULT_COSTS = {"generate": 12, "extend": 12, "replace_section": 12, "wav": 1, "separate_vocal": 10, "split_stem": 50,
-                 "midi": 5, "lyrics": 1, "style": 1, "mp4": 2, "cover_image": 1, "recovery": 0, "sounds": 6}
-
-
 class CreditSettings(BaseModel):
-    costs: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_COSTS))
-    """Credits debited per accepted task, by operation type; refunded when the task fails. A partial map
-    overrides only the operations it names."""
+    costs: dict[str, int] = Field(default_factory=dict)
+    """Credits debited per accepted task, by operation name, overriding the defaults of the operation registry
+    (``tunesmith.api.operations``; the README lists them); refunded when the task fails. A partial map overrides
+    only the operations it names; an unknown name stops the server at start."""
 
     @field_validator("costs")
     @classmethod
-    def _over_defaults(cls, value: dict[str, int]) -> dict[str, int]:
+    def _not_negative(cls, value: dict[str, int]) -> dict[str, int]:
         if any(cost < 0 for cost in value.values()):
             raise ValueError("credit costs must be >= 0")
-        return {**DEFAULT_COSTS, **value}
+        return value
     first_key_credits: int = 1000
     """Credits of the API key created on the first start of ``tunesmith serve``."""
 

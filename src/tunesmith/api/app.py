@@ -33,7 +33,7 @@ from tunesmith.api.routes import (
     vocal_removal,
     wav,
 )
-from tunesmith.api.schemas.callbacks import render_callback
+from tunesmith.api.operations import check_settings, render_callback, work_targets
 from tunesmith.config import Settings
 from tunesmith.db.session import Database
 from tunesmith.engines.llm import LLMConfig
@@ -53,6 +53,7 @@ REAP_INTERVAL_S = 5.0
 
 
 def build_container(settings: Settings, factory: EngineFactory, options: dict[str, Any]) -> Container:
+    check_settings(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.db_url)
     db.migrate()
@@ -61,7 +62,8 @@ def build_container(settings: Settings, factory: EngineFactory, options: dict[st
     signer = LinkSigner(secret, settings.base_url, settings.storage.link_ttl_s)
     egress = EgressPolicy(allow_networks=parse_networks(settings.egress.allow_networks))
     llm = LLMConfig.from_settings(settings.lyrics, settings.egress)
-    workers = WorkerPool(db, store, settings, factory, options, {"llm": llm.to_payload() if llm else None})
+    workers = WorkerPool(db, store, settings, factory, options, work_targets(),
+                         {"llm": llm.to_payload() if llm else None})
 
     def render(task_id: str, stage: str, track_ids: list[str]) -> dict[str, Any]:
         return render_callback(service.get(db, None, task_id), stage, track_ids, signer)

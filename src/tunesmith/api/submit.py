@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from tunesmith.api.deps import Container
 from tunesmith.api.errors import validation_message
+from tunesmith.api.operations import Kind, cost_of, operation, polled_at
 from tunesmith.engines.base import SongRequest
 from tunesmith.errors import BadRequest
 from tunesmith.tasks import service
@@ -41,10 +41,11 @@ def callback_url(c: Container, url: str | None, field: str = "callBackUrl") -> s
 def submit_job(c: Container, key: KeyInfo, operation: str, *, param: dict[str, Any], payload: dict[str, Any],
                source_id: str, callback: str | None, model: str = "") -> str:
     """Debit the operation's cost and queue a job task; returns its id."""
+    _check_kind(operation, Kind.JOB)
     sub = service.Submission(
         key_id=key.id, operation=operation, model=model, param=param,
         request_json=json.dumps(payload, ensure_ascii=False), callback_url=callback,
-        cost=c.settings.credits.costs.get(operation, 0), source_id=source_id,
+        cost=cost_of(c.settings, operation), source_id=source_id,
     )
     task_id = service.submit(c.db, sub, max_attempts=c.settings.workers.max_attempts)
     c.workers.wake()
@@ -54,9 +55,10 @@ def submit_job(c: Container, key: KeyInfo, operation: str, *, param: dict[str, A
 def submit_music(c: Container, key: KeyInfo, operation: str, *, model: str, param: dict[str, Any],
                  request: SongRequest, callback: str | None, parent_music_id: str = "") -> str:
     """Debit the operation's cost and queue a music task (two tracks); returns its id."""
+    _check_kind(operation, Kind.MUSIC)
     sub = service.Submission.music(
         key_id=key.id, operation=operation, model=model, param=param, request=request, callback_url=callback,
-        cost=c.settings.credits.costs.get(operation, 0), parent_music_id=parent_music_id,
+        cost=cost_of(c.settings, operation), parent_music_id=parent_music_id,
         source_id=parent_music_id,
     )
     task_id = service.submit(c.db, sub, max_attempts=c.settings.workers.max_attempts)
@@ -64,12 +66,18 @@ def submit_music(c: Container, key: KeyInfo, operation: str, *, model: str, para
     return task_id
 
 
-def task_of(c: Container, key: KeyInfo, task_id: str, operations: Collection[str], kind: str) -> TaskView:
-    """The caller's task ``task_id`` for a details endpoint: 400 without an id or when the task is not one
-    of ``operations`` (``kind`` names them in the message), 404 when it is not this key's."""
+def task_of(c: Container, key: KeyInfo, task_id: str, family: str) -> TaskView:
+    """The caller's task ``task_id`` for the ``family`` details endpoint: 400 without an id or when the task's
+    operation is not polled there, 404 when it is not this key's."""
     if not task_id:
         raise BadRequest("taskId is required")
     view = service.get(c.db, key.id, task_id)
-    if view.task.operation not in operations:
-        raise BadRequest(f"task {task_id} is not a {kind} task")
+    if view.task.operation not in polled_at(family):
+        label = next(op.label for op in map(operation, sorted(polled_at(family))))
+        raise BadRequest(f"task {task_id} is not a {label} task")
     return view
+
+
+def _check_kind(name: str, kind: Kind) -> None:
+    if operation(name).kind is not kind:
+        raise TypeError(f"operation {name!r} is not a {kind.value} operation")

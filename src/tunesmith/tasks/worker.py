@@ -15,7 +15,7 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import (
     FIRST_COMPLETED,
     Executor,
@@ -36,7 +36,7 @@ from tunesmith.db.models import Task, Track
 from tunesmith.db.session import Database
 from tunesmith.engines.base import SongEngine, SongPlan, SongRequest, TrackResult
 from tunesmith.engines.codec import plan_from_json, plan_to_json, request_from_json, request_to_json
-from tunesmith.engines.jobs import JobOutput, is_job, run_job
+from tunesmith.engines.jobs import JobOutput, run_job
 from tunesmith.errors import EngineError
 from tunesmith.storage.blobs import BlobStore
 from tunesmith.tasks import transitions
@@ -45,6 +45,9 @@ from tunesmith.tasks.catalog import model_name
 log = logging.getLogger(__name__)
 
 EngineFactory = Callable[..., SongEngine]
+
+MUSIC = "music"
+"""The work target of an operation the song engine performs (plan, then render each track)."""
 
 _engine: SongEngine | None = None
 _engine_lock = threading.Lock()
@@ -88,8 +91,8 @@ def _plan_job(request_json: str, engine: SongEngine | None = None) -> str:
     return plan_to_json((engine or _get_engine()).plan(request_from_json(request_json)))
 
 
-def _job(operation: str, payload: dict[str, Any], workdir: str, engine: SongEngine | None = None) -> JobOutput:
-    return run_job(operation, payload, Path(workdir))
+def _job(target: str, payload: dict[str, Any], workdir: str, engine: SongEngine | None = None) -> JobOutput:
+    return run_job(target, payload, Path(workdir))
 
 
 def _render_job(plan_json: str, index: int, workdir: str, stream_path: str,
@@ -114,8 +117,11 @@ def _plan_sources(plan: SongPlan, paths: dict[str, str]) -> SongPlan:
 
 class WorkerPool:
     def __init__(self, db: Database, store: BlobStore, settings: Settings, engine_factory: EngineFactory,
-                 engine_options: dict[str, Any], job_context: dict[str, Any] | None = None) -> None:
+                 engine_options: dict[str, Any], work: Mapping[str, str],
+                 job_context: dict[str, Any] | None = None) -> None:
+        """``work`` maps each operation to :data:`MUSIC` or its job's ``module:function`` (the registry's)."""
         self.db, self.store, self.settings = db, store, settings
+        self.work = dict(work)
         self.cfg = settings.workers
         self.owner = f"w-{uuid.uuid4().hex[:12]}"
         self._factory, self._options = engine_factory, engine_options
@@ -222,8 +228,11 @@ class WorkerPool:
                 return
             request_json, plan_json, model = task.request_json, task.plan_json, task.model
             operation = task.operation
-        if is_job(operation):
-            self._run_job(task_id, operation, json.loads(request_json), started)
+        target = self.work.get(operation)
+        if target is None:
+            raise EngineError(f"This server cannot run {operation!r} tasks")
+        if target != MUSIC:
+            self._run_job(task_id, target, json.loads(request_json), started)
             return
         sources = self._source_paths(request_from_json(request_json))
         if plan_json is None:
@@ -256,7 +265,7 @@ class WorkerPool:
             raise EngineError(f"The source track's files have expired or were deleted ({', '.join(missing)})")
         return {role: str(path) for role, path in paths.items()}
 
-    def _run_job(self, task_id: str, operation: str, payload: dict[str, Any], started: float) -> None:
+    def _run_job(self, task_id: str, target: str, payload: dict[str, Any], started: float) -> None:
         """Run a job on stored files; its outputs become blobs under ``jobs/<task id>/``."""
         inputs = {name: str(self.store.local_path(key)) for name, key in payload.get("input_keys", {}).items()}
         missing = [name for name, path in inputs.items() if not Path(path).is_file()]
@@ -266,7 +275,7 @@ class WorkerPool:
         shutil.rmtree(workdir, ignore_errors=True)
         # Settings-derived context (e.g. the LLM endpoint and its key) is added here, never stored with the task.
         context = {"llm": self.job_context.get("llm")}
-        fut = self._submit(_job, operation, {**payload, "inputs": inputs, "context": context}, str(workdir))
+        fut = self._submit(_job, target, {**payload, "inputs": inputs, "context": context}, str(workdir))
         output: JobOutput = self._await({fut}, task_id, started).pop().result()
         keys = {name: f"jobs/{task_id}/{path.name}" for name, path in output.files.items()}
         stored = {keys[name]: self.store.put_file(keys[name], path) for name, path in output.files.items()}

@@ -44,5 +44,5 @@ def generate_covers(body: BodyDep, key: KeyDep, c: ContainerDep) -> dict[str, An
 
 @router.get("/record-info", summary="Get cover image details")
 def cover_record_info(key: KeyDep, c: ContainerDep, taskId: str = "") -> dict[str, Any]:  # noqa: N803
-    view = task_of(c, key, taskId, ("cover_image",), "cover image")
+    view = task_of(c, key, taskId, "cover")
     return ok(cover_details(view, c.signer))

@@ -8,11 +8,10 @@ from fastapi import APIRouter
 
 from tunesmith.api.deps import BodyDep, ContainerDep, KeyDep
 from tunesmith.api.errors import ok
+from tunesmith.api.operations import details_of, operation
 from tunesmith.api.schemas.generate import GenerateBody, to_song_request
-from tunesmith.api.schemas.lyrics import lyrics_details
 from tunesmith.api.schemas.music import record_info
 from tunesmith.api.schemas.persona import with_persona
-from tunesmith.api.schemas.sounds import sounds_record_info
 from tunesmith.api.submit import callback_url, parse, submit_music
 from tunesmith.errors import BadRequest
 from tunesmith.tasks import personas, service
@@ -37,7 +36,8 @@ def get_record_info(key: KeyDep, c: ContainerDep, taskId: str = "") -> dict[str,
     if not taskId:
         raise BadRequest("taskId is required")
     view = service.get(c.db, key.id, taskId)
-    if view.task.operation == "lyrics":  # the CN docs' sample polls lyrics tasks here too
-        return ok(lyrics_details(view))
-    render = sounds_record_info if view.task.operation == "sounds" else record_info  # sounds run as jobs
-    return ok(render(view, c.signer))
+    op = operation(view.task.operation)
+    # Music and sounds tasks are polled here; the CN docs' sample polls lyrics tasks here too.
+    if op.polled_at == "generate" or op.name == "lyrics":
+        return ok(details_of(view, c.signer))
+    return ok(record_info(view, c.signer))

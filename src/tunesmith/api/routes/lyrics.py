@@ -28,5 +28,5 @@ def generate_lyrics(body: BodyDep, key: KeyDep, c: ContainerDep) -> dict[str, An
 
 @router.get("/record-info", summary="Get lyrics generation details")
 def lyrics_record_info(key: KeyDep, c: ContainerDep, taskId: str = "") -> dict[str, Any]:  # noqa: N803
-    view = task_of(c, key, taskId, ("lyrics",), "lyrics")
+    view = task_of(c, key, taskId, "lyrics")
     return ok(lyrics_details(view))

@@ -52,5 +52,5 @@ def generate_midi(body: BodyDep, key: KeyDep, c: ContainerDep) -> dict[str, Any]
 
 @router.get("/record-info", summary="Get MIDI generation details")
 def midi_record_info(key: KeyDep, c: ContainerDep, taskId: str = "") -> dict[str, Any]:  # noqa: N803
-    view = task_of(c, key, taskId, ("midi",), "MIDI")
+    view = task_of(c, key, taskId, "midi")
     return ok(midi_details(view, c.signer))

@@ -35,5 +35,5 @@ def generate_mp4(body: BodyDep, key: KeyDep, c: ContainerDep) -> dict[str, Any]:
 
 @router.get("/record-info", summary="Get music video details")
 def mp4_record_info(key: KeyDep, c: ContainerDep, taskId: str = "") -> dict[str, Any]:  # noqa: N803
-    view = task_of(c, key, taskId, ("mp4",), "music video")
+    view = task_of(c, key, taskId, "mp4")
     return ok(mp4_details(view, c.signer))

@@ -10,11 +10,11 @@ from fastapi import APIRouter
 
 from tunesmith.api.deps import BodyDep, Container, ContainerDep, KeyDep
 from tunesmith.api.errors import envelope
+from tunesmith.api.operations import Kind, operation
 from tunesmith.api.schemas.jobs import result_of
 from tunesmith.api.schemas.recovery import RecoveryBody, recovery_details
 from tunesmith.api.submit import callback_url, parse, submit_job, task_of
 from tunesmith.db.models import Blob
-from tunesmith.engines.jobs import is_job
 from tunesmith.errors import BadRequest
 from tunesmith.tasks import service
 from tunesmith.tasks.service import TaskView
@@ -30,7 +30,7 @@ def recover(body: BodyDep, key: KeyDep, c: ContainerDep) -> dict[str, Any]:
     req = parse(RecoveryBody, body)
     cb = callback_url(c, req.callBackUrl)
     view = service.get(c.db, key.id, req.sunoTaskId)
-    if is_job(view.task.operation) and view.task.operation != "sounds":
+    if operation(view.task.operation).kind is not Kind.MUSIC and view.task.operation != "sounds":
         raise BadRequest(f"task {req.sunoTaskId} is not a music task")
     tracks = [{**t, "error": t["error"] or _expiry(c, t["key"])} for t in _audio_of(view)]
     inputs = {t["id"]: t["key"] for t in tracks if not t["error"]}
@@ -41,7 +41,7 @@ def recover(body: BodyDep, key: KeyDep, c: ContainerDep) -> dict[str, Any]:
 
 @router.get("/record-info", summary="Get recovery details")
 def recovery_record_info(key: KeyDep, c: ContainerDep, taskId: str = "") -> dict[str, Any]:  # noqa: N803
-    view = task_of(c, key, taskId, ("recovery",), "recovery")
+    view = task_of(c, key, taskId, "recovery")
     return recovery_details(view, c.signer)
 
 

@@ -17,7 +17,6 @@ from tunesmith.api.deps import BodyDep, ContainerDep, KeyDep
 from tunesmith.api.errors import ok
 from tunesmith.api.schemas.separation import (
     INSTRUMENTAL,
-    OPERATIONS,
     VOCAL,
     VOCAL_FAMILIES,
     SeparationBody,
@@ -57,5 +56,5 @@ def generate_separation(body: BodyDep, key: KeyDep, c: ContainerDep) -> dict[str
 
 @router.get("/record-info", summary="Get vocal separation details")
 def separation_record_info(key: KeyDep, c: ContainerDep, taskId: str = "") -> dict[str, Any]:  # noqa: N803
-    view = task_of(c, key, taskId, OPERATIONS, "vocal separation")
+    view = task_of(c, key, taskId, "vocal-removal")
     return ok(separation_details(view, c.signer))

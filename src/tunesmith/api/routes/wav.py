@@ -33,5 +33,5 @@ def generate_wav(body: BodyDep, key: KeyDep, c: ContainerDep) -> dict[str, Any]:
 
 @router.get("/record-info", summary="Get WAV conversion details")
 def wav_record_info(key: KeyDep, c: ContainerDep, taskId: str = "") -> dict[str, Any]:  # noqa: N803
-    view = task_of(c, key, taskId, ("wav",), "WAV conversion")
+    view = task_of(c, key, taskId, "wav")
     return ok(wav_details(view, c.signer))
