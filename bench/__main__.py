@@ -13,6 +13,7 @@ A run never stops at the first failure: a failed song, track or load test is rec
 and the run goes on; items past the suite's time budget are skipped and listed. The JSON record is
 rewritten after every phase, so an interrupted run (Ctrl-C) leaves its partial results.
 ``python -m bench table`` rebuilds the tables of BENCHMARKS.md from the records in bench/results/.
+``python -m bench analysis`` runs the analysis benchmark (no server; :mod:`bench.runner.analysis_eval`).
 """
 
 from __future__ import annotations
@@ -291,10 +292,18 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--no-endpoints", action="store_true", help="skip the endpoint timings")
     run.add_argument("--no-table", action="store_true", help="do not rebuild the tables of BENCHMARKS.md")
     sub.add_parser("table", help="rebuild the tables of BENCHMARKS.md from bench/results/*.json")
+    analysis = sub.add_parser(
+        "analysis", help="the analysis benchmark: bench/results/analysis-<timestamp>.json, update BENCHMARKS.md"
+    )
+    from bench.runner import analysis_eval
+
+    analysis_eval.add_arguments(analysis)
     args = parser.parse_args(argv)
     if args.command == "table":
         report.update_benchmarks_md()
         return 0
+    if args.command == "analysis":
+        return analysis_eval.run_cli(args)
     done = run_suite(
         args.suite, with_load=not args.no_load, with_quality=not args.no_quality, with_endpoints=not args.no_endpoints
     )
