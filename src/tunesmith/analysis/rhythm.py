@@ -1,0 +1,299 @@
+"""Beats, downbeats and meter of a mix: tempo chosen among octave candidates, a drifting dynamic-programming
+grid, bar phase from kick energy and chord changes.
+
+    mix ─▶ onset envelopes ─▶ tempo (octave-resolved) ─▶ local tempo curve ─▶ DP beat grid ─▶ filled to the
+           chroma ─────────────────────────────────────────────────────────────────────────▶ edges ─▶ bar phase
+
+Frame-level work happens at :data:`tunesmith.analysis.features.HOP` (≈ 23 ms); beat times are refined to the
+strongest onset within a quarter frame either side by parabolic interpolation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from tunesmith.analysis import features
+from tunesmith.analysis.types import TempoMap
+from tunesmith.dsp.types import Audio
+
+MIN_BPM, MAX_BPM = 50.0, 220.0
+"""Quarter-note tempi considered (BPM)."""
+PRIOR_CENTRE_BPM = 120.0
+"""Centre of the log-normal tempo prior (BPM): where most popular music sits."""
+PRIOR_OCTAVES = 1.5
+"""Standard deviation of that prior, in octaves."""
+TEMPO_WINDOW_S = 8.0
+"""Seconds of onset envelope per local-tempo estimate."""
+DRIFT_LIMIT = 0.08
+"""A local tempo may stray this fraction from the global one (a human performer, not a tempo change)."""
+TIGHTNESS = 200.0
+"""librosa's DP tightness: how strongly beats keep to the local period."""
+ONSET_LAG_S = 0.02
+"""The spectral-flux peak trails a sound's true start by about one frame (measured on clicks); beats are
+moved back by this much."""
+METER_BIAS = 1.15
+"""3/4 must explain bar accents this many times better than 4/4 to be chosen (4/4 is far more common)."""
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True)
+class BarGrid:
+    """Beats per bar and the index of the first downbeat (0 ≤ phase < meter)."""
+
+    meter: int
+    phase: int
+    strength: float
+
+
+class LibrosaBeatTracker:
+    """The ``beats`` capability with librosa's onset envelope, tempogram and DP tracker (no model weights)."""
+
+    name = "librosa"
+
+    def load(self) -> None:
+        """Nothing to load: librosa is imported on first use."""
+
+    def track(self, audio: Audio, sample_rate: int) -> TempoMap:
+        """Beats, downbeats and meter of ``audio`` (float32 ``(channels, samples)`` at ``sample_rate`` Hz)."""
+        y = features.mono(audio, sample_rate)
+        return tempo_map(y)
+
+
+def tempo_map(y: features.Signal) -> TempoMap:
+    """The whole beat analysis of the mono analysis-rate signal ``y``."""
+    onset = features.onsets(y)
+    first, last = features.sound_extent(onset.rms)
+    if last - first < 4:
+        return TempoMap(beats=(), downbeats=(), meter=(4, 4), bpm=120.0)
+    bpm = global_tempo(onset)
+    envelope = beat_envelope(onset)
+    curve = local_tempo(envelope, bpm)
+    frames = track_frames(envelope, curve)
+    placed = refine(features.to_seconds(frames), envelope) - ONSET_LAG_S
+    times = complete_grid(placed, first, last, 60.0 / bpm)
+    treble, bass = features.chroma_pair(y)
+    times = on_the_beat(times, onset.low, harmonic_change(treble + bass))
+    grid = bar_grid(times, onset.low, treble + bass)
+    downbeats = tuple(range(grid.phase, len(times), grid.meter))
+    median_period = float(np.median(np.diff(times))) if len(times) > 1 else 60.0 / bpm
+    return TempoMap(beats=tuple(float(t) for t in times), downbeats=downbeats, meter=(grid.meter, 4),
+                    bpm=round(60.0 / median_period, 2))
+
+
+def beat_envelope(onset: features.OnsetFeatures) -> features.Signal:
+    """The envelope beats are placed on: full-band flux plus low-band flux, each scaled to unit mean, so a
+    kick on the beat outweighs hi-hats and bass stabs between beats (house, reggae)."""
+    full = onset.full / max(float(onset.full.mean()), 1e-9)
+    low = onset.low / max(float(onset.low.mean()), 1e-9)
+    return (full + low).astype(np.float32)
+
+
+def _tempogram(envelope: features.Signal) -> npt.NDArray[np.float32]:
+    """Windowed autocorrelation tempogram of ``envelope``, (lags, frames), lag in frames."""
+    import librosa
+
+    win = int(round(TEMPO_WINDOW_S * features.frame_rate()))
+    tg: npt.NDArray[np.float32] = librosa.feature.tempogram(
+        onset_envelope=envelope, sr=features.ANALYSIS_RATE, hop_length=features.HOP, win_length=win)
+    return tg
+
+
+def _lag_bpm(lags: int) -> FloatArray:
+    """BPM of each tempogram lag (lag 0 → inf)."""
+    with np.errstate(divide="ignore"):
+        out: FloatArray = 60.0 * features.frame_rate() / np.arange(lags, dtype=np.float64)
+    return out
+
+
+def _prior(bpm: FloatArray) -> FloatArray:
+    """Log-normal tempo prior weight (≤ 1) of each BPM."""
+    octaves = np.log2(np.maximum(bpm, 1e-3) / PRIOR_CENTRE_BPM)
+    out: FloatArray = np.exp(-0.5 * (octaves / PRIOR_OCTAVES) ** 2)
+    return out
+
+
+def _salience(autocorrelation: FloatArray, bpm: float) -> float:
+    """Autocorrelation at the lag of ``bpm`` (interpolated, ≥ 0)."""
+    lag = 60.0 * features.frame_rate() / bpm
+    return max(float(np.interp(lag, np.arange(autocorrelation.size), autocorrelation)), 0.0)
+
+
+def global_tempo(onset: features.OnsetFeatures) -> float:
+    """The quarter-note tempo (BPM) of the whole piece.
+
+    Candidates are the prior-weighted autocorrelation peak of the full-band envelope and its ×2, ×½, ×3/2,
+    ×2/3 relatives; each is scored by prior × (full-band salience + low-band salience of the same lag
+    and its double, i.e. whether the kick and bass repeat on this beat and on its half bar).
+    """
+    full = _tempogram(onset.full).mean(axis=1).astype(np.float64)
+    low = _tempogram(onset.low).mean(axis=1).astype(np.float64)
+    bpms = _lag_bpm(full.size)
+    valid = (bpms >= MIN_BPM) & (bpms <= MAX_BPM)
+    weighted = np.where(valid, full * _prior(bpms), -np.inf)
+    best = float(bpms[int(np.argmax(weighted))])
+    candidates = [best * r for r in (1.0, 2.0, 0.5) if MIN_BPM <= best * r <= MAX_BPM]
+    scores = [tempo_score(full, low, c) for c in candidates]
+    return refine_tempo(full, candidates[int(np.argmax(scores))])
+
+
+def tempo_score(full: FloatArray, low: FloatArray, bpm: float) -> float:
+    """How well ``bpm`` explains the envelopes' periodicity, weighted by the prior (higher is better)."""
+    beat = _salience(full, bpm) / max(float(full[1:].max()), 1e-9)
+    kick = _salience(low, bpm) / max(float(low[1:].max()), 1e-9)
+    return float(_prior(np.array([bpm]))[0]) * (beat + 0.5 * kick)
+
+
+def refine_tempo(autocorrelation: FloatArray, bpm: float) -> float:
+    """``bpm`` moved to the autocorrelation maximum within ±4 % (parabolic interpolation between lags)."""
+    lag = 60.0 * features.frame_rate() / bpm
+    lo, hi = max(int(np.floor(lag * 0.96)), 1), min(int(np.ceil(lag * 1.04)), autocorrelation.size - 2)
+    if hi <= lo:
+        return bpm
+    k = lo + int(np.argmax(autocorrelation[lo:hi + 1]))
+    a, b, c = autocorrelation[k - 1], autocorrelation[k], autocorrelation[k + 1]
+    denom = a - 2 * b + c
+    offset = 0.5 * (a - c) / denom if denom < 0 else 0.0
+    return float(60.0 * features.frame_rate() / (k + np.clip(offset, -0.5, 0.5)))
+
+
+def local_tempo(envelope: features.Signal, bpm: float) -> FloatArray:
+    """Per-frame tempo (BPM) following drift: the local tempogram peak within ±:data:`DRIFT_LIMIT` of ``bpm``,
+    median-smoothed over about 4 seconds."""
+    import scipy.signal
+
+    tg = _tempogram(envelope)
+    bpms = _lag_bpm(tg.shape[0])
+    band = np.flatnonzero((bpms >= bpm * (1 - DRIFT_LIMIT)) & (bpms <= bpm * (1 + DRIFT_LIMIT)))
+    if band.size < 2:
+        return np.full(envelope.shape[0], bpm, dtype=np.float64)
+    local = bpms[band[np.argmax(tg[band], axis=0)]]
+    weak = tg[band].max(axis=0) <= 1e-6
+    local[weak] = bpm
+    kernel = int(round(4.0 * features.frame_rate())) | 1
+    smoothed: FloatArray = scipy.signal.medfilt(local, kernel_size=min(kernel, (local.size // 2) * 2 + 1))
+    return smoothed
+
+
+def track_frames(envelope: features.Signal, curve: FloatArray) -> IntArray:
+    """Beat frames by librosa's dynamic programming over ``envelope`` with the time-varying tempo ``curve``."""
+    import librosa
+
+    _, beats = librosa.beat.beat_track(onset_envelope=envelope, sr=features.ANALYSIS_RATE,
+                                       hop_length=features.HOP, bpm=curve, tightness=TIGHTNESS, trim=False)
+    return np.asarray(beats, dtype=np.int64)
+
+
+def refine(times: FloatArray, envelope: features.Signal) -> FloatArray:
+    """Each beat time moved to the sub-frame peak of ``envelope`` within ±1 frame (parabolic fit)."""
+    out = times.copy()
+    frames = features.to_frames(times)
+    for i, f in enumerate(frames):
+        if 1 <= f < envelope.size - 1:
+            a, b, c = (float(v) for v in envelope[f - 1:f + 2])
+            denom = a - 2 * b + c
+            if denom < 0 and b >= max(a, c):
+                out[i] = (f + float(np.clip(0.5 * (a - c) / denom, -0.5, 0.5))) / features.frame_rate()
+    return out
+
+
+def complete_grid(times: FloatArray, first: int, last: int, period: float) -> FloatArray:
+    """The grid from the first to the last sounding frame: gaps (> 1.5 periods) filled evenly, beats before
+    the first or after the last sound dropped, the edges extended at the edge tempo."""
+    start, end = float(features.to_seconds(first)), float(features.to_seconds(last))
+    times = np.sort(times[(times >= start - 0.5 * period) & (times <= end + 0.5 * period)])
+    if times.size < 2:
+        return np.arange(start, end + 1e-9, period)
+    filled = fill_gaps(times)
+    head_period, tail_period = filled[1] - filled[0], filled[-1] - filled[-2]
+    head = filled[0] - head_period * np.arange(int((filled[0] - start) / head_period + 0.5), 0, -1)
+    tail = filled[-1] + tail_period * np.arange(1, int((end - filled[-1]) / tail_period + 0.5) + 1)
+    grid: FloatArray = np.concatenate([head, filled, tail])
+    return grid[grid >= 0.0]
+
+
+def fill_gaps(times: FloatArray) -> FloatArray:
+    """Intervals longer than 1.5× the median interval split into equal beats."""
+    intervals = np.diff(times)
+    period = float(np.median(intervals))
+    pieces = [times[:1]]
+    for a, gap in zip(times[:-1], intervals, strict=True):
+        count = max(int(round(gap / period)), 1) if gap > 1.5 * period else 1
+        pieces.append(a + gap * np.arange(1, count + 1) / count)
+    out: FloatArray = np.concatenate(pieces)
+    return out
+
+
+def harmonic_change(chroma: features.Matrix) -> features.Signal:
+    """Per frame: cosine distance (0–1) between the mean chroma of the 4 frames before and the 4 from it
+    (≈ 93 ms each side) — large where the chord or bass note changes, blind to loudness changes."""
+    unit = features.normalise_columns(chroma)
+    kernel = np.ones(4, dtype=np.float32) / 4.0
+    smoothed = np.stack([np.convolve(row, kernel, mode="full")[:unit.shape[1]] for row in unit])
+    before = np.pad(smoothed, ((0, 0), (1, 0)), mode="edge")[:, :-1]
+    after = np.pad(smoothed, ((0, 0), (0, 3)), mode="edge")[:, 3:]
+    cos = (before * after).sum(axis=0) / np.maximum(np.linalg.norm(before, axis=0) * np.linalg.norm(after, axis=0),
+                                                   1e-9)
+    return np.clip(1.0 - cos, 0.0, 1.0).astype(np.float32)
+
+
+def _sample(envelope: features.Signal, times: FloatArray) -> FloatArray:
+    """The maximum of ``envelope`` within ±2 frames of each time (0 outside the signal)."""
+    frames = features.to_frames(times)
+    return np.array([float(envelope[max(f - 2, 0):f + 3].max()) if 0 <= f < envelope.size else 0.0
+                     for f in frames])
+
+
+def on_the_beat(times: FloatArray, low: features.Signal, change: features.Signal) -> FloatArray:
+    """``times`` or the grid half a beat later, whichever carries more kick and harmonic change.
+
+    The tracker locks on to the strongest periodic onsets; in house or reggae those are off-beat hats and
+    bass, so the kick drum and the chord changes (which fall on beats) decide the phase.
+    """
+    if times.size < 4:
+        return times
+    mid = np.concatenate([(times[:-1] + times[1:]) / 2.0, [times[-1] + (times[-1] - times[-2]) / 2.0]])
+
+    def evidence(t: FloatArray) -> float:
+        kick = _sample(low, t).mean() / max(float(low.mean()), 1e-9)
+        harmony = _sample(change, t).mean() / max(float(change.mean()), 1e-9)
+        return float(kick + harmony)
+
+    return mid if evidence(mid) > 1.1 * evidence(times) else times
+
+
+def beat_accents(times: FloatArray, low: features.Signal, chroma: features.Matrix) -> tuple[FloatArray, FloatArray]:
+    """Per beat: low-band onset strength at the beat and harmonic novelty (chroma change from the two beats
+    before to the two beats from it), each standardised to zero mean and unit variance."""
+    frames = features.to_frames(times)
+    kick = np.array([low[max(f - 2, 0):f + 3].max() if 0 <= f < low.size else 0.0 for f in frames])
+    bounds = np.concatenate([frames, [frames[-1] + int(np.median(np.diff(frames)))]]) if frames.size > 1 else frames
+    per_beat = features.normalise_columns(features.sync(chroma, bounds))
+    novelty = np.zeros(len(times))
+    for i in range(2, per_beat.shape[1] - 1):
+        before = per_beat[:, i - 2:i].mean(axis=1)
+        after = per_beat[:, i:i + 2].mean(axis=1)
+        novelty[i] = 1.0 - float(before @ after) / max(float(np.linalg.norm(before) * np.linalg.norm(after)), 1e-9)
+    return _standardise(kick), _standardise(novelty)
+
+
+def _standardise(x: FloatArray) -> FloatArray:
+    spread = float(x.std())
+    out: FloatArray = (x - x.mean()) / spread if spread > 1e-9 else np.zeros_like(x)
+    return out
+
+
+def bar_grid(times: FloatArray, low: features.Signal, chroma: features.Matrix) -> BarGrid:
+    """Meter (3 or 4 beats) and downbeat phase: the bar position whose beats carry the most kick energy and
+    chord changes above the average beat."""
+    if times.size < 8:
+        return BarGrid(4, 0, 0.0)
+    kick, novelty = beat_accents(times, low, chroma)
+    evidence = kick + novelty
+    best = {m: max((float(evidence[p::m].mean()), p) for p in range(m)) for m in (3, 4)}
+    meter = 3 if best[3][0] > METER_BIAS * best[4][0] and best[3][0] > 0 else 4
+    return BarGrid(meter, best[meter][1], best[meter][0])
