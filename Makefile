@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip --disable-pip-version-check
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: serve test check lint bench bench-smoke bench-stream install install-dev clean
+.PHONY: serve test check lint bench bench-smoke bench-stream bench-analysis install install-dev clean
 
 $(VENV)/.installed: pyproject.toml requirements-nodeps.txt requirements-models.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -41,10 +41,11 @@ lint: $(VENV)/.installed-dev
 
 check: lint test
 
-## Full benchmark suite (about 50 min on 2 cores, incl. the fixed vocal and songwriter sets and the endpoint
-## timings): bench/results/<timestamp>.json and BENCHMARKS.md.
+## Full benchmark suite (about 65 min on 2 cores, incl. the fixed vocal and songwriter sets, the endpoint
+## timings and the analysis benchmark): bench/results/*.json and BENCHMARKS.md.
 bench: $(VENV)/.installed-dev
 	$(PY) -m bench run --suite full
+	$(PY) -m bench analysis
 
 ## Smoke suite (about 5 min on 2 cores): the 2-minute song, its quality, endpoint timings on a 30 s song,
 ## 5-second load tests.
@@ -54,6 +55,12 @@ bench-smoke: $(VENV)/.installed-dev
 ## Streaming suite (about 6 min): time to the first streamed byte and to SUCCESS for 2- and 4-minute songs.
 bench-stream: $(VENV)/.installed-dev
 	$(PY) -m bench run --suite stream --no-load --no-endpoints
+
+## Analysis benchmark (about 15 min on 2 cores, no server): tempo, beats, key, chords, melody, lyrics and
+## separation on engine songs with exact truth, checks on Debian game soundtracks (fetched with apt-get into
+## the bench cache), speed and peak memory: bench/results/analysis-<timestamp>.json and BENCHMARKS.md.
+bench-analysis: $(VENV)/.installed-dev
+	$(PY) -m bench analysis
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -15,6 +15,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from bench.runner import analysis_report
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS_DIR = ROOT / "bench" / "results"
 BENCHMARKS_MD = ROOT / "BENCHMARKS.md"
@@ -79,6 +81,11 @@ tempo/key estimated from the audio and compared with the tempo and key the reque
 
 {DETAILS_START}
 {DETAILS_END}
+
+{analysis_report.TITLE}
+
+{analysis_report.START}
+{analysis_report.END}
 """
 
 
@@ -129,6 +136,19 @@ def write_json(results: dict[str, Any], *, directory: Path = RESULTS_DIR) -> Pat
     return path
 
 
+def analysis_records(directory: Path = RESULTS_DIR) -> list[tuple[Path, dict[str, Any]]]:
+    """Every analysis benchmark record (``analysis-*.json``, :mod:`bench.runner.analysis_eval`), oldest first."""
+    records = []
+    for path in sorted(directory.glob("analysis-*.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict) and analysis_report.is_analysis(data) and "started_at" in data:
+            records.append((path, data))
+    return sorted(records, key=lambda r: str(r[1]["started_at"]))
+
+
 def run_records(directory: Path = RESULTS_DIR) -> list[tuple[Path, dict[str, Any]]]:
     """Every suite run record in ``directory`` (other evaluations' JSON is skipped), oldest first."""
     records = []
@@ -137,7 +157,9 @@ def run_records(directory: Path = RESULTS_DIR) -> list[tuple[Path, dict[str, Any
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        if isinstance(data, dict) and {"suite", "started_at", "machine", "commit"} <= data.keys():
+        keys = {"suite", "started_at", "machine", "commit"}
+        # the analysis bench has a table of its own
+        if isinstance(data, dict) and keys <= data.keys() and not analysis_report.is_analysis(data):
             records.append((path, data))
     return sorted(records, key=lambda r: str(r[1]["started_at"]))
 
@@ -338,4 +360,9 @@ def update_benchmarks_md(*, path: Path = BENCHMARKS_MD, directory: Path = RESULT
     latest = next((r for r in reversed(records) if r[1]["suite"] == "full" and r[1].get("complete", True)), None)
     latest = latest or (records[-1] if records else None)
     body = details(*latest) if latest else "No run recorded yet."
-    path.write_text(_replace_between(text, DETAILS_START, DETAILS_END, body), encoding="utf-8")
+    text = _replace_between(text, DETAILS_START, DETAILS_END, body)
+    if analysis_report.START not in text:
+        text = text.rstrip() + f"\n\n{analysis_report.TITLE}\n"
+    text = _replace_between(text, analysis_report.START, analysis_report.END,
+                            analysis_report.section(analysis_records(directory), _link))
+    path.write_text(text, encoding="utf-8")
