@@ -1,4 +1,4 @@
-"""Command line: ``tunesmith serve`` and ``tunesmith keys create|list|revoke|credit``."""
+"""Command line: ``tunesmith serve``, ``tunesmith analyse FILE`` and ``tunesmith keys create|list|revoke|credit``."""
 
 from __future__ import annotations
 
@@ -62,6 +62,30 @@ def serve(
                f"(files at {settings.base_url}, docs at /docs)")
     uvicorn.run(create_app(settings), host=settings.server.host, port=settings.server.port,
                 log_level="info", timeout_graceful_shutdown=5)
+
+
+@app.command()
+def analyse(
+    file: Annotated[Path, typer.Argument(help="An audio file (MP3, WAV, FLAC, OGG/Vorbis, Opus, M4A/AAC, ...).",
+                                         exists=True, dir_okay=False, readable=True)],
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the analysis as JSON here.")] = None,
+    lyrics: Annotated[Path | None, typer.Option(help="A text file with the song's lyrics: align them "
+                                                       "instead of transcribing.")] = None,
+    language: Annotated[str | None, typer.Option(help="Lyrics language, en or zh (default: detected).")] = None,
+    stems: Annotated[Path | None, typer.Option(help="Also write the separated vocals and accompaniment "
+                                                     "(FLAC) into this folder.")] = None,
+    cache: Annotated[Path | None, typer.Option(help="Keep results in this folder; a second run on the same "
+                                                     "file reads them instead of analysing again.")] = None,
+) -> None:
+    """Analyse a recording: tempo, beats, key, chords over time, sections, vocal melody, lyrics with times."""
+    from tunesmith.cli_analyse import run_analyse
+
+    try:
+        run_analyse(file, settings=_settings(None), json_out=json_out, lyrics_file=lyrics, language=language,
+                    stems_dir=stems, cache_dir=cache)
+    except TunesmithError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(2) from exc
 
 
 @keys_app.command("create")

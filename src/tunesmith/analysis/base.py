@@ -82,7 +82,7 @@ class LyricsReader(Analyser, Protocol):
         ...
 
 
-CAPABILITIES: dict[str, type[Analyser]] = {
+CAPABILITIES: dict[str, Any] = {  # capability → its Protocol (runtime-checkable)
     "separator": Separator,
     "beats": BeatTracker,
     "key": KeyFinder,

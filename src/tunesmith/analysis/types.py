@@ -175,7 +175,7 @@ class SongAnalysis:
         lyrics = data["lyrics"]
         return cls(
             duration_s=float(data["duration_s"]),
-            tempo=TempoMap(tuple(tempo["beats"]), tuple(tempo["downbeats"]), tuple(tempo["meter"]),  # type: ignore[arg-type]
+            tempo=TempoMap(tuple(tempo["beats"]), tuple(tempo["downbeats"]), tuple(tempo["meter"]),
                            float(tempo["bpm"])),
             key=KeyEstimate(**data["key"]),
             chords=tuple(ChordSpan(**c) for c in data["chords"]),
