@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tests.analysis.helpers import drifting_analysis
 from typer.testing import CliRunner
 
-from tests.analysis.helpers import drifting_analysis
 from tunesmith.analysis.pipeline import AnalysisPipeline, AnalysisResult
 from tunesmith.analysis.types import SongAnalysis, Stems
 from tunesmith.cli import app
