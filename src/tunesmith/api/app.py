@@ -30,6 +30,7 @@ from tunesmith.api.routes import (
     replace_section,
     sounds,
     style,
+    uploads,
     vocal_removal,
     wav,
 )
@@ -164,6 +165,7 @@ def create_app(settings: Settings | None = None, *, engine: Callable[..., Any] |
     app.include_router(persona.router)
     app.include_router(lyrics.router)
     app.include_router(style.router)
+    app.include_router(uploads.router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> JSONResponse:

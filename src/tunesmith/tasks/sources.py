@@ -35,6 +35,7 @@ It blocks (ffmpeg, a download): async callers run it in a thread.
 from __future__ import annotations
 
 import hashlib
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -48,7 +49,7 @@ from tunesmith.config import UploadSettings
 from tunesmith.db.models import Blob, Task, Track
 from tunesmith.db.session import Database
 from tunesmith.dsp.types import Audio, db_to_gain
-from tunesmith.errors import BadRequest, LinkError, NotFound, SourceUnavailable
+from tunesmith.errors import BadRequest, LinkError, NotFound, SourceUnavailable, TunesmithError
 from tunesmith.media.decode import LENGTH_TOLERANCE_S, AudioDecodeError, AudioTooLongError, decode_audio, probe
 from tunesmith.media.sniff import EXTENSIONS, is_audio, sniff_file
 from tunesmith.storage.blobs import BlobStore
@@ -247,7 +248,9 @@ def _fetched(url: str, key_id: int, ctx: SourceContext, limit: float, field: str
                          "fetched", upload_id=upload.id)
 
 
-def _download(url: str, dest: Path, ctx: SourceContext, field: str) -> None:
+def _download(url: str, dest: Path, ctx: SourceContext, field: str,
+              unavailable: type[TunesmithError] = SourceUnavailable) -> None:
+    """Fetch ``url`` into ``dest``; refusals and size are 400, other failures ``unavailable`` (451 here)."""
     try:
         fetch_to_file_sync(url, dest, policy=ctx.policy, max_bytes=ctx.uploads.max_url_bytes,
                            timeout_s=ctx.uploads.fetch_timeout_s)
@@ -256,7 +259,7 @@ def _download(url: str, dest: Path, ctx: SourceContext, field: str) -> None:
     except FetchTooLarge as exc:
         raise BadRequest(f"{field} is too large: {exc.message}") from None
     except FetchError as exc:
-        raise SourceUnavailable(f"could not fetch the source {field}: {exc.message}") from None
+        raise unavailable(f"could not fetch the source {field}: {exc.message}") from None
 
 
 def _require_audio(path: Path, field: str) -> str:
@@ -285,3 +288,44 @@ def validate_audio(path: Path, limit: float, field: str = "uploadUrl") -> float:
 def _check_length(duration_s: float, limit: float, field: str) -> None:
     if duration_s > limit + LENGTH_TOLERANCE_S:
         raise BadRequest(f"{field} is {duration_s:.1f} s long; the limit is {limit:g} s")
+
+
+# The File Upload API's intake (hosted API §3.23): any accepted type, stored for the key, no validation as audio.
+
+ACCEPTED_TYPES = tuple(EXTENSIONS)
+"""Sniffed types the File Upload API stores: audio, MP4/WebM (containers that often hold only audio) and
+PNG/JPEG/GIF/WebP images (the hosted API takes cover images too). Anything else is refused, naming what
+was detected."""
+
+
+def staging_path(ctx: SourceContext) -> Path:
+    """A fresh local path in the store for a file being received; delete it or pass it to :func:`store_upload`."""
+    return ctx.store.local_path(staging_key())
+
+
+def store_upload(ctx: SourceContext, staged: Path, *, key_id: int, upload_path: str, file_name: str | None,
+                 source_url: str | None = None) -> UploadRecord:
+    """Sniff the received file at ``staged`` and keep it as ``<upload_path>/<file_name>`` of ``key_id``
+    (a random name with the sniffed type's extension when ``file_name`` is ``None``). The staged file is
+    moved or deleted, whatever happens."""
+    try:
+        mime = sniff_file(staged)
+        if mime not in ACCEPTED_TYPES:
+            raise BadRequest(f"unsupported file type: detected {mime or 'an unknown file type'}; audio (MP3, WAV, "
+                             "FLAC, OGG, Opus, M4A, AAC, AIFF), MP4/WebM and images (PNG, JPEG, GIF, WebP) are "
+                             "accepted")
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+    name = file_name or uuid.uuid4().hex[:16] + EXTENSIONS[mime]
+    new = NewUpload(key_id, upload_path, name, mime, source_url=source_url)
+    return save_upload(ctx.db, ctx.store, staged, new, retention=timedelta(days=ctx.uploads.retention_days))
+
+
+def fetch_upload(ctx: SourceContext, url: str, *, key_id: int, upload_path: str,
+                 file_name: str | None) -> UploadRecord:
+    """``/api/file-url-upload``: fetch ``url`` through the guard and store it like any upload. Every
+    failure is a 400 naming ``fileUrl`` (the upload API documents no 451)."""
+    staged = staging_path(ctx)
+    _download(url, staged, ctx, "fileUrl", unavailable=BadRequest)
+    return store_upload(ctx, staged, key_id=key_id, upload_path=upload_path, file_name=file_name, source_url=url)
