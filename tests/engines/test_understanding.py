@@ -13,7 +13,7 @@ from tests.analysis.helpers import drifting_analysis
 from tunesmith.analysis.pipeline import AnalysisPipeline, AnalysisResult
 from tunesmith.analysis.types import Stems
 from tunesmith.dsp.types import Audio
-from tunesmith.engines.understanding import analyse_file, cache_name, sweep_cache
+from tunesmith.engines.understanding import analyse_file, cache_name, sweep_cache, word_timings
 from tunesmith.media.audio_io import write_wav
 
 
@@ -68,3 +68,9 @@ def test_the_sweep_removes_unused_entries_only(song: Path, tmp_path: Path) -> No
     old = entry.stat().st_mtime - 7200
     os.utime(entry, (old, old))
     assert sweep_cache(cache, older_than_s=3600) == 1 and not any(cache.iterdir())
+
+
+def test_word_timings_are_the_engine_s_word_times_shifted() -> None:
+    words = word_timings(drifting_analysis().lyrics, offset_s=10.0)
+    assert [(w.word, w.line) for w in words] == [("hello", 0), ("there", 0), ("friend", 1)]
+    assert words[0].start_s == round(drifting_analysis().lyrics.words[0].start_s + 10.0, 3)

@@ -44,8 +44,9 @@ class FakeEngine:
     name = "fake"
 
     def __init__(self, render_s: float = 0.0, fail: bool = False, chunks: int = 4, seconds: float = 2.0,
-                 **_: object) -> None:
+                 source_stem: bool = False, **_: object) -> None:
         self.render_s, self.fail, self.chunks, self.seconds = render_s, fail, chunks, seconds
+        self.source_stem = source_stem  # store the band as the user's own audio ("source"), as audio-in tracks do
 
     def load(self) -> None:
         return None
@@ -92,6 +93,8 @@ class FakeEngine:
         (workdir / "stems").mkdir(exist_ok=True)
         # The stems sum to the master exactly, as the real engine's mastered stems do.
         parts = {"vocals": 0.6 * tone, "drums": 0.4 * tone} if sung else {"drums": tone}
+        if self.source_stem:
+            parts["source"] = parts.pop("drums")
         stems = {}
         for family, audio in parts.items():
             stems[family] = workdir / "stems" / f"{family}.flac"

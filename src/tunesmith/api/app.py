@@ -64,7 +64,7 @@ def build_container(settings: Settings, factory: EngineFactory, options: dict[st
     egress = EgressPolicy(allow_networks=parse_networks(settings.egress.allow_networks))
     llm = LLMConfig.from_settings(settings.lyrics, settings.egress)
     workers = WorkerPool(db, store, settings, factory, options, work_targets(),
-                         {"llm": llm.to_payload() if llm else None})
+                         {"llm": llm.to_payload() if llm else None, "analysis": settings.analysis.choice()})
 
     def render(task_id: str, stage: str, track_ids: list[str]) -> dict[str, Any]:
         return render_callback(service.get(db, None, task_id), stage, track_ids, signer)

@@ -16,7 +16,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from tunesmith.analysis.pipeline import AnalysisPipeline, AnalysisResult, Progress
-from tunesmith.analysis.types import SongAnalysis, Stems
+from tunesmith.analysis.types import Lyrics, SongAnalysis, Stems
+from tunesmith.engines.base import WordTiming
 from tunesmith.media.audio_io import read_audio, write_flac
 from tunesmith.media.decode import decode_audio
 
@@ -49,6 +50,13 @@ def analyse_file(path: Path, pipeline: AnalysisPipeline, *, max_seconds: float, 
     if folder is not None:
         _write(folder, result)
     return result
+
+
+def word_timings(lyrics: Lyrics, *, offset_s: float = 0.0) -> list[WordTiming]:
+    """The analysed words as the engine's word times (what ``get-timestamped-lyrics`` serves), shifted by
+    ``offset_s`` seconds where the user's audio starts later in the track."""
+    return [WordTiming(w.text, round(w.start_s + offset_s, 3), round(w.end_s + offset_s, 3), w.line)
+            for w in lyrics.words]
 
 
 def sweep_cache(cache_dir: Path, *, older_than_s: float, now: float | None = None) -> int:

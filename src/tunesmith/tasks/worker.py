@@ -274,7 +274,7 @@ class WorkerPool:
         workdir = self.settings.data_dir / "work" / task_id
         shutil.rmtree(workdir, ignore_errors=True)
         # Settings-derived context (e.g. the LLM endpoint and its key) is added here, never stored with the task.
-        context = {"llm": self.job_context.get("llm")}
+        context = dict(self.job_context)
         fut = self._submit(_job, target, {**payload, "inputs": inputs, "context": context}, str(workdir))
         output: JobOutput = self._await({fut}, task_id, started).pop().result()
         keys = {name: f"jobs/{task_id}/{path.name}" for name, path in output.files.items()}

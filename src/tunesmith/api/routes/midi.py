@@ -17,6 +17,7 @@ from tunesmith.api.schemas.midi import MidiBody, midi_details
 from tunesmith.api.submit import callback_url, parse, submit_job, task_of
 from tunesmith.db.models import Task
 from tunesmith.errors import BadRequest, NotFound
+from tunesmith.music.score import StemFamily
 from tunesmith.tasks import service
 from tunesmith.tasks.states import Status
 
@@ -27,11 +28,17 @@ def _families(split: Task, audio_id: str | None) -> list[str]:
     """The stem families to export: the one ``audio_id`` names, or all the separation produced."""
     stems: list[dict[str, Any]] = result_of(split).get("data", {}).get("stems", [])
     if not audio_id:
-        return [s["name"] for s in stems]
+        return [s["name"] for s in stems if s["name"] in _SCORED]
     found = [s["name"] for s in stems if s["id"] == audio_id]
     if not found:
         raise NotFound(f"audioId {audio_id!r} is not a stem of separation task {split.id}")
+    if found[0] not in _SCORED:  # the rest of the user's own audio: no part of the score plays it
+        raise BadRequest(f"stem {audio_id} is the instrumental of uploaded audio: it has no notes in the score; "
+                         "ask for the other stems")
     return found
+
+
+_SCORED = frozenset(f.value for f in StemFamily)
 
 
 @router.post("/generate", summary="Generate MIDI notes from a split_stem separation")

@@ -17,6 +17,7 @@ from tunesmith.api.deps import BodyDep, ContainerDep, KeyDep
 from tunesmith.api.errors import ok
 from tunesmith.api.schemas.separation import (
     INSTRUMENTAL,
+    SOURCE,
     VOCAL,
     VOCAL_FAMILIES,
     SeparationBody,
@@ -33,11 +34,14 @@ router = APIRouter(prefix="/api/v1/vocal-removal", tags=["separation"])
 def _payload(track: Track, kind: str) -> dict[str, Any]:
     """The job payload: every stored stem as input, and an id for each stem the job will write."""
     stems: dict[str, str] = json.loads(track.stems_json or "{}")
+    has_source = SOURCE in stems  # the user's own audio: separated by the job, its voice may be there
     if kind == "separate_vocal":
-        has_vocal = any(f in stems for f in VOCAL_FAMILIES)
+        has_vocal = has_source or any(f in stems for f in VOCAL_FAMILIES)
         names = [VOCAL, INSTRUMENTAL] if has_vocal else [INSTRUMENTAL]
     else:
-        names = list(stems)
+        names = [f for f in stems if f != SOURCE]
+        if has_source:
+            names += ([] if "vocals" in names else ["vocals"]) + [INSTRUMENTAL]
     return {"type": kind, "music_index": track.idx, "input_keys": stems,
             "stem_ids": {name: str(uuid.uuid4()) for name in names}, "file_prefix": track.id}
 

@@ -23,6 +23,7 @@ from tunesmith.tasks.states import Status
 SeparationType = Literal["separate_vocal", "split_stem"]
 OPERATIONS: tuple[SeparationType, ...] = ("separate_vocal", "split_stem")
 VOCAL, INSTRUMENTAL = "vocal", "instrumental"
+SOURCE = "source"  # the stem of a track that holds the user's own audio (see engines.jobs.stems)
 VOCAL_FAMILIES = (StemFamily.VOCALS.value, StemFamily.BACKING_VOCALS.value)
 
 GROUP_NAMES: dict[str, str] = {
@@ -57,7 +58,8 @@ def payload_of(task: Task) -> dict[str, Any]:
 
 def _urls(task: Task, signer: LinkSigner) -> dict[str, str | None]:
     """Stem name → signed link of its MP3 (None when the song has no such stem or the job is unfinished)."""
-    names = (VOCAL, INSTRUMENTAL) if task.operation == "separate_vocal" else tuple(SPLIT_WIRE)
+    # A split of a track with the user's own audio also has an ``instrumental`` (the rest of that audio).
+    names = (VOCAL, INSTRUMENTAL) if task.operation == "separate_vocal" else (*SPLIT_WIRE, INSTRUMENTAL)
     return {name: file_url(task, name, signer) for name in names}
 
 
