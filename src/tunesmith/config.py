@@ -200,5 +200,11 @@ class Settings(BaseSettings):
         return (self.public_base_url or f"http://{self.server.host}:{self.server.port}").rstrip("/")
 
     @property
+    def analysis_cache_dir(self) -> Path:
+        """Analyses of uploaded audio (and their separated stems), by content hash; swept after
+        ``uploads.retention_days`` without use."""
+        return self.data_dir / "analysis"
+
+    @property
     def files_dir(self) -> Path:
         return self.data_dir / "files"

@@ -39,6 +39,7 @@ from tunesmith.config import Settings
 from tunesmith.db.session import Database
 from tunesmith.engines.llm import LLMConfig
 from tunesmith.engines.registry import engine_factory
+from tunesmith.engines.understanding import sweep_cache
 from tunesmith.storage.blobs import LocalBlobStore
 from tunesmith.storage.links import LinkSigner, load_or_create_secret
 from tunesmith.storage.retention import sweep
@@ -98,6 +99,8 @@ class _Maintenance:
                 since_sweep += REAP_INTERVAL_S
                 if since_sweep >= self.c.settings.storage.sweep_interval_s:
                     sweep(self.c.db, self.c.store)
+                    settings = self.c.settings
+                    sweep_cache(settings.analysis_cache_dir, older_than_s=settings.uploads.retention_days * 86400)
                     since_sweep = 0.0
             except Exception:
                 log.exception("maintenance pass failed")
