@@ -121,7 +121,11 @@ def _store_base64(c: Container, key_id: int, data: str, upload_path: str, file_n
     content = decode_base64_data(data, c.settings.uploads.max_base64_bytes)
     ctx = _sources(c)
     staged = staging_path(ctx)
-    staged.write_bytes(content)
+    try:
+        staged.write_bytes(content)
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
     return store_upload(ctx, staged, key_id=key_id, upload_path=upload_path, file_name=file_name)
 
 
