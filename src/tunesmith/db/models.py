@@ -168,7 +168,6 @@ class Upload(Base):
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     source_url: Mapped[str | None] = mapped_column(String(2048), nullable=True)  # fetched uploads
     duration_s: Mapped[float | None] = mapped_column(Float, nullable=True)  # set once validated as audio
-    analysis_key: Mapped[str | None] = mapped_column(String(200), nullable=True)  # stored analysis (JSON blob)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
 

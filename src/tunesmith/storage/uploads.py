@@ -3,8 +3,8 @@
 An upload is one row of ``uploads`` plus one blob ``uploads/<id>/<fileName>`` (and a ``blobs`` row, so
 its signed link answers "expired" once it is gone). Each key sees only its own uploads: ``path`` (the
 wire ``filePath``) is unique per API key, and saving the same path again replaces the old file — unless
-the bytes are identical, when the old upload (and any analysis stored with it) is kept and only its
-retention is renewed, so a re-sent file is analysed once.
+the bytes are identical, when the old upload (and its validated ``duration_s``) is kept and only its
+retention is renewed.
 
 Files are staged under ``staging/`` in the same store first, so the final move is a rename.
 """
@@ -50,7 +50,7 @@ class NewUpload:
 @dataclass(frozen=True, slots=True)
 class UploadRecord:
     """A stored upload, detached from the session. ``size`` in bytes; ``duration_s`` is set once the file
-    passed validation as audio; ``analysis_key`` names the stored analysis, if any."""
+    passed validation as audio."""
 
     id: str
     key_id: int
@@ -62,7 +62,6 @@ class UploadRecord:
     sha256: str
     source_url: str | None
     duration_s: float | None
-    analysis_key: str | None
     created_at: datetime
     expires_at: datetime
 
@@ -147,12 +146,6 @@ def record_duration(db: Database, upload_id: str, duration_s: float) -> None:
         s.execute(update(Upload).where(Upload.id == upload_id).values(duration_s=duration_s))
 
 
-def record_analysis(db: Database, upload_id: str, analysis_key: str) -> None:
-    """Remember the blob holding the upload's analysis (deleted with the upload)."""
-    with db.write() as s:
-        s.execute(update(Upload).where(Upload.id == upload_id).values(analysis_key=analysis_key))
-
-
 def sweep_expired(db: Database, store: BlobStore, *, limit: int = 1000) -> int:
     """Delete up to ``limit`` uploads past their retention (files and rows); returns how many."""
     now = utcnow()
@@ -168,20 +161,17 @@ def sweep_expired(db: Database, store: BlobStore, *, limit: int = 1000) -> int:
 
 def _renew(s: Session, row: Upload, now: datetime, retention: timedelta) -> None:
     row.created_at, row.expires_at = now, now + retention
-    keys = [k for k in (row.blob_key, row.analysis_key) if k]
-    s.execute(update(Blob).where(Blob.key.in_(keys)).values(expires_at=now + retention))
+    s.execute(update(Blob).where(Blob.key == row.blob_key).values(expires_at=now + retention))
 
 
 def _drop(s: Session, row: Upload, now: datetime) -> list[str]:
-    """Delete the upload's row and mark its blobs deleted (their links answer "expired"); returns the keys
+    """Delete the upload's row and mark its blob deleted (its link answers "expired"); returns the keys
     whose files the caller deletes after the commit."""
-    keys = [k for k in (row.blob_key, row.analysis_key) if k]
-    s.execute(update(Blob).where(Blob.key.in_(keys)).values(deleted_at=now))
+    s.execute(update(Blob).where(Blob.key == row.blob_key).values(deleted_at=now))
     s.execute(delete(Upload).where(Upload.id == row.id))
-    return keys
+    return [row.blob_key]
 
 
 def _record(row: Upload) -> UploadRecord:
     return UploadRecord(row.id, row.key_id, row.path, row.file_name, row.blob_key, row.mime_type, row.size,
-                        row.sha256, row.source_url, row.duration_s, row.analysis_key, row.created_at,
-                        row.expires_at)
+                        row.sha256, row.source_url, row.duration_s, row.created_at, row.expires_at)

@@ -28,7 +28,6 @@ def upgrade() -> None:
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('source_url', sa.String(length=2048), nullable=True),
     sa.Column('duration_s', sa.Float(), nullable=True),
-    sa.Column('analysis_key', sa.String(length=200), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('expires_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['key_id'], ['api_keys.id'], name=op.f('fk_uploads_key_id_api_keys')),
