@@ -39,7 +39,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import numpy as np
@@ -73,6 +73,7 @@ CHECK_RATE_HZ = 8000
 """Sample rate of the validation decode (mono): enough to see level and length, cheap for 8 minutes."""
 
 Origin = Literal["upload", "track", "fetched"]
+ORIGINS: tuple[Origin, ...] = ("upload", "track", "fetched")
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,13 +115,13 @@ class ResolvedAudio:
 
     @classmethod
     def from_payload(cls, payload: dict[str, object], store: BlobStore) -> ResolvedAudio:
-        key = str(payload["key"])
-        origin = str(payload["origin"])
-        if origin not in ("upload", "track", "fetched"):
+        """The inverse of :meth:`to_payload`, with the path in ``store``."""
+        key, origin = str(payload["key"]), str(payload["origin"])
+        if origin not in ORIGINS:
             raise ValueError(f"unknown audio origin {origin!r}")
         upload_id, track_id = payload.get("uploadId"), payload.get("trackId")
-        return cls(key, store.local_path(key), str(payload["mimeType"]), float(str(payload["durationS"])),
-                   int(str(payload["size"])), origin,  # type: ignore[arg-type]
+        return cls(key, store.local_path(key), str(payload["mimeType"]), float(cast(float, payload["durationS"])),
+                   int(cast(int, payload["size"])), origin,
                    str(upload_id) if upload_id else None, str(track_id) if track_id else None)
 
 
