@@ -25,6 +25,8 @@ LOW_BAND_HZ = 150.0
 """Mel bands below this frequency make the kick/bass onset envelope."""
 BASS_TOP_MIDI = 52
 """CQT bins below this MIDI pitch (E3) make the bass chroma; bins from it upwards the treble chroma."""
+TREBLE_TOP_MIDI = 108
+"""Default top of the treble chroma (MIDI pitch, C8: the whole transform)."""
 CQT_LOW_MIDI = 24
 """The CQT starts at C1 (MIDI 24) and spans :data:`CQT_OCTAVES` octaves."""
 CQT_OCTAVES = 7
@@ -112,11 +114,12 @@ def percussive_part(power: Matrix) -> Matrix:
     return (power * mask).astype(np.float32)
 
 
-def chroma_pair(y: Signal) -> tuple[Matrix, Matrix]:
+def chroma_pair(y: Signal, *, treble_top_midi: int = TREBLE_TOP_MIDI) -> tuple[Matrix, Matrix]:
     """Treble and bass chroma of ``y``, each ``(12, frames)`` with rows C … B, from one constant-Q transform.
 
-    Values are log-compressed magnitudes (``log1p(100·|CQT|)`` folded per pitch class), not normalised, so
-    silence stays near zero.
+    The treble fades out over the octave centred on ``treble_top_midi`` (half weight there). Values are
+    log-compressed magnitudes (``log1p(100·|CQT|)`` folded per pitch class), not normalised, so silence stays
+    near zero.
     """
     import librosa
 
@@ -129,7 +132,9 @@ def chroma_pair(y: Signal) -> tuple[Matrix, Matrix]:
     )).astype(np.float32))
     compressed = np.log1p(100.0 * spectrum)
     split = (BASS_TOP_MIDI - CQT_LOW_MIDI) * BINS_PER_OCTAVE // 12
-    return _fold(compressed[split:], split), _fold(compressed[:split], 0)
+    midi = CQT_LOW_MIDI + np.arange(split, compressed.shape[0]) * 12.0 / BINS_PER_OCTAVE
+    taper = np.clip((treble_top_midi + 6.0 - midi) / 12.0, 0.0, 1.0).astype(np.float32)
+    return _fold(compressed[split:] * taper[:, None], split), _fold(compressed[:split], 0)
 
 
 def _fold(spectrum: Matrix, first_bin: int) -> Matrix:
