@@ -98,6 +98,15 @@ def upload_key(request: Request, c: Annotated[Container, Depends(get_container)]
 UploadKeyDep = Annotated[KeyInfo, Depends(upload_key)]
 router = APIRouter(prefix="/api", tags=["uploads"], route_class=UploadRoute)
 
+_TEXT = {"type": "string"}
+_TARGET = {"uploadPath": {**_TEXT, "example": "audio/user-uploads"}, "fileName": _TEXT}
+
+
+def _body_doc(content_type: str, properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    """The request body for the OpenAPI page (the routes read their bodies themselves, size-capped)."""
+    schema = {"type": "object", "properties": {**properties, **_TARGET}, "required": [*required, "uploadPath"]}
+    return {"requestBody": {"required": True, "content": {content_type: {"schema": schema}}}}
+
 
 def _sources(c: Container) -> SourceContext:
     return SourceContext(c.db, c.store, c.signer, c.egress, c.settings.uploads)
@@ -107,7 +116,8 @@ def _answer(upload: UploadRecord, c: Container) -> JSONResponse:
     return JSONResponse(upload_answer(upload, c.signer))
 
 
-@router.post("/file-base64-upload", summary="Upload a file as base64 or a data URI (small files)")
+@router.post("/file-base64-upload", summary="Upload a file as base64 or a data URI (small files)",
+             openapi_extra=_body_doc("application/json", {"base64Data": _TEXT}, ["base64Data"]))
 async def base64_upload(request: Request, key: UploadKeyDep, c: ContainerDep) -> JSONResponse:
     limit = c.settings.uploads.max_base64_bytes
     body = await _json_body(request, base64_body_limit(limit))
@@ -129,7 +139,8 @@ def _store_base64(c: Container, key_id: int, data: str, upload_path: str, file_n
     return store_upload(ctx, staged, key_id=key_id, upload_path=upload_path, file_name=file_name)
 
 
-@router.post("/file-url-upload", summary="Upload a file from a public http(s) URL")
+@router.post("/file-url-upload", summary="Upload a file from a public http(s) URL",
+             openapi_extra=_body_doc("application/json", {"fileUrl": {**_TEXT, "format": "uri"}}, ["fileUrl"]))
 async def url_upload(request: Request, key: UploadKeyDep, c: ContainerDep) -> JSONResponse:
     body = await _json_body(request, c.settings.server.max_body_bytes)
     url = required_text(body, "fileUrl")
@@ -139,7 +150,8 @@ async def url_upload(request: Request, key: UploadKeyDep, c: ContainerDep) -> JS
     return _answer(upload, c)
 
 
-@router.post("/file-stream-upload", summary="Upload a file as multipart/form-data (large files)")
+@router.post("/file-stream-upload", summary="Upload a file as multipart/form-data (large files)",
+             openapi_extra=_body_doc("multipart/form-data", {"file": {**_TEXT, "format": "binary"}}, ["file"]))
 async def stream_upload(request: Request, key: UploadKeyDep, c: ContainerDep) -> JSONResponse:
     limit = c.settings.uploads.max_stream_bytes
     declared = request.headers.get("content-length", "")
