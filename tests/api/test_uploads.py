@@ -160,6 +160,9 @@ def test_images_are_accepted_and_the_type_comes_from_the_bytes(client: TestClien
     assert_success(answer, path="audio/user-uploads/cover.mp3", mime="image/png", size=len(PNG))
     wav_named_png = b64(client, auth, fileName="pic.png")
     assert wav_named_png["data"]["mimeType"] == "audio/wav"
+    for data in (answer["data"], wav_named_png["data"]):  # the download says what the bytes are, not the name
+        got = client.get(data["downloadUrl"].replace("http://testserver", ""))
+        assert got.status_code == 200 and got.headers["content-type"].startswith(data["mimeType"])
 
 
 # --- errors ------------------------------------------------------------------------------------------------

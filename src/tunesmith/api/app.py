@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from tunesmith import __version__
 from tunesmith.api import errors
 from tunesmith.api.deps import Container
+from tunesmith.api.operations import check_settings, render_callback, work_targets
 from tunesmith.api.routes import (
     account,
     covers,
@@ -34,7 +35,6 @@ from tunesmith.api.routes import (
     vocal_removal,
     wav,
 )
-from tunesmith.api.operations import check_settings, render_callback, work_targets
 from tunesmith.config import Settings
 from tunesmith.db.session import Database
 from tunesmith.engines.llm import LLMConfig

@@ -24,21 +24,24 @@ STREAM_MAX_WAIT_S = 1800.0
 EXPIRED = "This file has expired and was deleted after the retention period"
 
 
-def _check_not_swept(c: ContainerDep, key: str) -> None:
+def _check_not_swept(c: ContainerDep, key: str) -> str:
+    """Refuse a swept file; returns the stored content type ("" when the blob has none)."""
     with c.db.read() as s:
         blob = s.get(Blob, key)
     if blob is not None and blob.deleted_at is not None:
         raise LinkError(EXPIRED, expired=True)
+    return blob.content_type if blob is not None else ""
 
 
 @router.get("/files/{key:path}", summary="Download a generated file (signed link)")
 def download(key: str, c: ContainerDep, exp: str | None = None, sig: str | None = None) -> FileResponse:
     c.signer.verify("files", key, exp, sig)
-    _check_not_swept(c, key)
+    stored_type = _check_not_swept(c, key)  # uploads keep the type sniffed from their bytes
     if not c.store.exists(key):
         raise LinkError(EXPIRED, expired=True)
     suffix = "." + key.rsplit(".", 1)[-1]
-    return FileResponse(c.store.local_path(key), media_type=CONTENT_TYPES.get(suffix, "application/octet-stream"))
+    media_type = stored_type or CONTENT_TYPES.get(suffix, "application/octet-stream")
+    return FileResponse(c.store.local_path(key), media_type=media_type)
 
 
 async def _tail(c: ContainerDep, path: Path, track_id: str) -> AsyncIterator[bytes]:
