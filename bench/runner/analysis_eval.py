@@ -10,9 +10,10 @@ and rebuilds the analysis table of BENCHMARKS.md. Three parts:
    errors allowed), beat and downbeat F-measure, meter, key (MIREX weighted), chords (majmin per beat),
    section boundaries (F at ±3 s), vocal melody notes on the separated vocal (F1, onset ±50 ms, pitch
    ±50 cents, no offset), lyrics transcribed without the lyrics and without a language (WER for English,
-   CER for Chinese, :mod:`bench.metrics.asr`'s normalisation), lyrics aligned when given (the language
-   too: |word start − the engine's word start|, median ms), separation SDR of the vocal (lead + backing
-   stems) and of the accompaniment (every other stem; the stems sum to the master), vocal activity per
+   CER for Chinese, :mod:`bench.metrics.asr`'s normalisation), lyrics aligned when given (the lines the
+   score sings, and the language: |word start − the engine's word start|, median ms), separation SDR of
+   the vocal (lead + backing stems) and of the accompaniment (every other stem; the stems sum to the
+   master), vocal activity per
    0.1 s frame against the vocal stems (frames within 40 dB of the loudest), and on instrumentals
    whatever is detected as voice or words (should be nothing).
 2. **Real recordings** (:mod:`bench.runner.realmusic`): what can be checked without truth — tempo
@@ -90,8 +91,10 @@ def evaluate_song(pipeline: AnalysisPipeline, song: engine_songs.RenderedSong) -
     if part.stems is not None:
         out.update(separation(song, part.stems))
     if vocal and part.stems is not None:
+        from bench.runner.vocal_eval import lead_text
+
         spans = part.spans or ((0.0, song.duration_s),)
-        out.update(_alignment(pipeline, part.stems, spans, song))
+        out.update(_alignment(pipeline, part.stems, spans, song, lead_text(score)))
     out["analysis_s"] = round(time.perf_counter() - wall, 2)
     out["stage_s"] = part.seconds
     out["errors"] = part.errors
@@ -219,9 +222,11 @@ def level_db(part: np.ndarray, whole: np.ndarray) -> float:
 
 
 def _alignment(pipeline: AnalysisPipeline, stems: Stems, spans: tuple[tuple[float, float], ...],
-               song: engine_songs.RenderedSong) -> dict[str, Any]:
+               song: engine_songs.RenderedSong, lyrics: str) -> dict[str, Any]:
+    """Align ``lyrics`` (the lines the score sings, in order: a section the form dropped is not given, a
+    repeated one is given twice) and compare each word's start with the engine's own word times."""
     aligned, error, seconds = analysis_stages.read_words(
-        pipeline, stems, spans, lyrics=song.item.lyrics, language=song.item.language
+        pipeline, stems, spans, lyrics=lyrics, language=song.item.language
     )
     if aligned is None:
         return {"align_error": error, "align_s": seconds}
