@@ -111,7 +111,8 @@ def percussive_part(power: Matrix) -> Matrix:
     harmonic = scipy.ndimage.median_filter(power, size=(1, 17), mode="nearest")
     percussive = scipy.ndimage.median_filter(power, size=(7, 1), mode="nearest")
     mask = percussive**2 / np.maximum(harmonic**2 + percussive**2, 1e-20)
-    return (power * mask).astype(np.float32)
+    out: Matrix = (power * mask).astype(np.float32)
+    return out
 
 
 def chroma_pair(y: Signal, *, treble_top_midi: int = TREBLE_TOP_MIDI) -> tuple[Matrix, Matrix]:
@@ -166,7 +167,8 @@ def sync(features: Matrix, boundaries: npt.NDArray[np.int64], *, median: bool = 
 def normalise_columns(features: Matrix, *, floor: float = 1e-6) -> Matrix:
     """Each column scaled to unit Euclidean length (columns below ``floor`` stay as they are)."""
     norms = np.linalg.norm(features, axis=0, keepdims=True)
-    return (features / np.maximum(norms, floor)).astype(np.float32)
+    out: Matrix = (features / np.maximum(norms, floor)).astype(np.float32)
+    return out
 
 
 def sound_extent(rms: Signal, *, threshold_db: float = -50.0) -> tuple[int, int]:

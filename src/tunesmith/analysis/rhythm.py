@@ -238,7 +238,8 @@ def harmonic_change(chroma: features.Matrix) -> features.Signal:
     after = np.pad(smoothed, ((0, 0), (0, 3)), mode="edge")[:, 3:]
     cos = (before * after).sum(axis=0) / np.maximum(np.linalg.norm(before, axis=0) * np.linalg.norm(after, axis=0),
                                                    1e-9)
-    return np.clip(1.0 - cos, 0.0, 1.0).astype(np.float32)
+    out: features.Signal = np.clip(1.0 - cos, 0.0, 1.0).astype(np.float32)
+    return out
 
 
 def _sample(envelope: features.Signal, times: FloatArray) -> FloatArray:
