@@ -186,6 +186,13 @@ def note_f1(
     return float(p), float(r), float(f)
 
 
+def notes_outside(
+    notes: Sequence[tuple[float, float, float]], spans: Sequence[tuple[float, float]]
+) -> list[tuple[float, float, float]]:
+    """The notes whose onset lies in none of ``spans`` (seconds)."""
+    return [n for n in notes if not any(a <= n[0] < b for a, b in spans)]
+
+
 def _notes(notes: Sequence[tuple[float, float, float]]) -> tuple[Floats, Floats]:
     intervals = np.array([(a, max(b, a + 1e-3)) for a, b, _ in notes], dtype=np.float64)
     hz = 440.0 * 2.0 ** ((np.array([p for _, _, p in notes], dtype=np.float64) - 69.0) / 12.0)

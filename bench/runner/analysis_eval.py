@@ -159,6 +159,14 @@ def _voice(part: analysis_stages.Partial, song: engine_songs.RenderedSong, truth
         p, r, f = mir.note_f1(truth.melody, est)
         out.update(melody_notes=len(est), melody_precision=round(p, 4), melody_recall=round(r, 4))
         out["melody_f1"] = round(f, 4)
+        # where the backing voice sings the chorus in harmony the separated vocal holds two voices: the lead
+        # alone is judged outside those sections too
+        from tunesmith.engines.builtin.singer.backing import HARMONY_SECTIONS
+
+        harmony = [(score.seconds(x.start), score.seconds(x.end)) for x in score.sections
+                   if x.kind in HARMONY_SECTIONS]  # fmt: skip
+        _, _, solo = mir.note_f1(mir.notes_outside(truth.melody, harmony), mir.notes_outside(est, harmony))
+        out["melody_f1_solo"] = round(solo, 4)
     if part.lyrics is not None:
         heard = part.lyrics.text
         out["lyrics_source"] = part.lyrics.source
@@ -329,7 +337,8 @@ def summarise(songs: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "meter_share": _share(songs, "meter_ok"),
         "key_score": _mean(songs, "key_score"), "chord_accuracy": _mean(songs, "chord_accuracy"),
         "boundary_f": _mean(songs, "boundary_f"),
-        "melody_f1": _mean(vocal, "melody_f1"), "melody_precision": _mean(vocal, "melody_precision"),
+        "melody_f1": _mean(vocal, "melody_f1"), "melody_f1_solo": _mean(vocal, "melody_f1_solo"),
+        "melody_precision": _mean(vocal, "melody_precision"),
         "melody_recall": _mean(vocal, "melody_recall"),
         "wer_en": _mean([s for s in vocal if s["language"] == "en"], "lyrics_error"),
         "cer_zh": _mean([s for s in vocal if s["language"] == "zh"], "lyrics_error"),

@@ -39,6 +39,7 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("Section boundaries F (±3 s)", "boundary_f", "f"),
     ("Vocal melody note F1 (onset ±50 ms, ±50 c)", "melody_f1", "f"),
     ("… precision / recall", "melody_pr", "text"),
+    ("… F1 outside the choruses (one voice: no backing harmony)", "melody_f1_solo", "f"),
     ("English WER, transcribed", "wer_en", "f"),
     ("Chinese CER, transcribed", "cer_zh", "f"),
     ("Aligned word starts: median abs. error (ms)", "align_median_abs_ms", "ms"),

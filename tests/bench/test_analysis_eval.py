@@ -131,6 +131,7 @@ def test_note_f1_onset_and_pitch_tolerance() -> None:
     p, r, f = mir.note_f1(ref, est)
     assert (p, r, f) == pytest.approx((0.5, 0.5, 0.5))
     assert mir.note_f1(ref, []) == (0.0, 0.0, 0.0)
+    assert mir.notes_outside(ref, [(1.5, 3.5)]) == [ref[0], ref[3]]
 
 
 def test_boundary_f() -> None:
