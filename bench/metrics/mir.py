@@ -48,6 +48,7 @@ class Truth:
     chord_per_beat: tuple[str, ...]  # one Harte label per beat of ``beats``
     boundaries: Floats  # section starts and the last section's end
     melody: tuple[tuple[float, float, float], ...]  # lead vocal notes: (onset s, offset s, MIDI pitch)
+    offset_s: float = 0.0  # the render's lead-in, already added to every time above
 
 
 def beat_ticks(score: Score) -> int:
@@ -89,6 +90,7 @@ def score_truth(score: Score, *, offset_s: float = 0.0) -> Truth:
         chord_per_beat=tuple(_chord_at(score, int(t) + step // 2) for t in ticks),
         boundaries=np.array([score.seconds(b) for b in bounds]) + offset_s,
         melody=tuple((a + offset_s, b + offset_s, p) for a, b, p in lead_melody(score)),
+        offset_s=offset_s,
     )
 
 

@@ -163,7 +163,8 @@ def _voice(part: analysis_stages.Partial, song: engine_songs.RenderedSong, truth
         # alone is judged outside those sections too
         from tunesmith.engines.builtin.singer.backing import HARMONY_SECTIONS
 
-        harmony = [(score.seconds(x.start), score.seconds(x.end)) for x in score.sections
+        lag = truth.offset_s
+        harmony = [(score.seconds(x.start) + lag, score.seconds(x.end) + lag) for x in score.sections
                    if x.kind in HARMONY_SECTIONS]  # fmt: skip
         _, _, solo = mir.note_f1(mir.notes_outside(truth.melody, harmony), mir.notes_outside(est, harmony))
         out["melody_f1_solo"] = round(solo, 4)
