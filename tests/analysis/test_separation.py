@@ -124,10 +124,10 @@ def test_framing_reconstructs_any_length_exactly() -> None:
     for samples in (1, 1023, 5000, 70_001):
         x = np.random.default_rng(samples).normal(0, 0.3, (2, samples)).astype(np.float32)
         count = frames.frame_count(samples)
-        out = np.zeros((2, frames.output_length(count)), dtype=np.float32)
+        out = np.zeros_like(x)
         for first in range(0, count, 7):  # any block size: each frame is inverted on its own
             frames.overlap_add(out, frames.spectra(x, first, min(7, count - first)), first)
-        np.testing.assert_allclose(frames.finish(out, samples), x, atol=2e-6)
+        np.testing.assert_allclose(frames.finish(out), x, atol=2e-6)
 
 
 # --- the separation contract ---------------------------------------------------------------------------------

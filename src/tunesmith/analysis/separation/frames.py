@@ -7,7 +7,7 @@ windows then add up to exactly 1.5 everywhere, so overlap-adding ``irfft(X) · w
 restores the signal (and any masks that sum to one split it exactly).
 
 Frame ``f`` starts at sample ``f · HOP − FRAME`` of the signal. Spectra are complex64 ``(channels, frames,
-FRAME // 2 + 1)``.
+FRAME // 2 + 1)``. The inverse adds straight into the output signal: no buffer beyond it is needed.
 """
 
 from __future__ import annotations
@@ -55,25 +55,22 @@ def spectra(audio: Audio, first: int, count: int, *, workers: int = 1) -> Spectr
 
 
 def overlap_add(out: Audio, spectra_: Spectra, first: int, *, workers: int = 1) -> None:
-    """Add the windowed inverse of frames ``first …`` into ``out`` (channels, :func:`output_length`) in place."""
+    """Add the windowed inverse of frames ``first …`` into the signal ``out`` (channels, samples) in place; the
+    parts of frames outside the signal are dropped. Call :func:`finish` once every frame is in."""
     frames = scipy.fft.irfft(spectra_, n=FRAME, axis=-1, workers=workers).astype(np.float32, copy=False)
     frames *= window()
+    samples = out.shape[1]
     for k in range(frames.shape[1]):
-        at = (first + k) * HOP
-        out[:, at:at + FRAME] += frames[:, k]
+        start = (first + k) * HOP - FRAME
+        lo, hi = max(start, 0), min(start + FRAME, samples)
+        if hi > lo:
+            out[:, lo:hi] += frames[:, k, lo - start:hi - start]
 
 
-def output_length(frames: int) -> int:
-    """Length of the overlap-add buffer for ``frames`` frames (the signal sits at ``[FRAME, FRAME + samples)``)."""
-    return (frames - 1) * HOP + FRAME
-
-
-def finish(out: Audio, samples: int) -> Audio:
-    """The signal held in an overlap-add buffer: a ``(channels, samples)`` view of ``out``, window gain removed
-    in place."""
-    signal: Audio = out[:, FRAME:FRAME + samples]
-    signal *= np.float32(1.0 / WINDOW_POWER_SUM)
-    return signal
+def finish(out: Audio) -> Audio:
+    """Remove the window gain from an overlap-added signal, in place; returns ``out``."""
+    out *= np.float32(1.0 / WINDOW_POWER_SUM)
+    return out
 
 
 def extend_mask(mask: Masks, bins: int, *, band: int = 256) -> Masks:
