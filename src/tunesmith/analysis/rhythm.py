@@ -75,10 +75,10 @@ def tempo_map(y: features.Signal) -> TempoMap:
     curve = local_tempo(envelope, bpm)
     frames = track_frames(envelope, curve)
     placed = refine(features.to_seconds(frames), envelope) - ONSET_LAG_S
-    times = complete_grid(placed, first, last, 60.0 / bpm)
+    times = complete_grid(placed, first, last, 60.0 / bpm, first_onset=first_onset(onset.full))
     treble, bass = features.chroma_pair(y)
-    times = on_the_beat(times, onset.low, harmonic_change(treble + bass))
-    grid = bar_grid(times, onset.low, treble + bass)
+    times = on_the_beat(times, onset.low, harmonic_change(treble))
+    grid = bar_grid(times, onset.low, treble)
     downbeats = tuple(range(grid.phase, len(times), grid.meter))
     median_period = float(np.median(np.diff(times))) if len(times) > 1 else 60.0 / bpm
     return TempoMap(beats=tuple(float(t) for t in times), downbeats=downbeats, meter=(grid.meter, 4),
@@ -201,11 +201,19 @@ def refine(times: FloatArray, envelope: features.Signal) -> FloatArray:
     return out
 
 
-def complete_grid(times: FloatArray, first: int, last: int, period: float) -> FloatArray:
-    """The grid from the first to the last sounding frame: gaps (> 1.5 periods) filled evenly, beats before
-    the first or after the last sound dropped, the edges extended at the edge tempo."""
+def first_onset(envelope: features.Signal) -> int:
+    """The first frame whose onset strength reaches a tenth of the strongest (0 for a flat envelope)."""
+    peak = float(envelope.max()) if envelope.size else 0.0
+    return int(np.argmax(envelope >= 0.1 * peak)) if peak > 0 else 0
+
+
+def complete_grid(times: FloatArray, first: int, last: int, period: float, *, first_onset: int = 0) -> FloatArray:
+    """The grid from the first to the last sounding frame: gaps (> 1.5 periods) filled evenly, tracked beats
+    before the first clear onset (frame ``first_onset``) or after the last sound dropped (the tracker only
+    guesses there), the edges then extended at the edge tempo."""
     start, end = float(features.to_seconds(first)), float(features.to_seconds(last))
-    times = np.sort(times[(times >= start - 0.5 * period) & (times <= end + 0.5 * period)])
+    onset = max(start, float(features.to_seconds(first_onset)) - ONSET_LAG_S)
+    times = np.sort(times[(times >= onset - 0.1 * period) & (times <= end + 0.1 * period)])
     if times.size < 2:
         return np.arange(start, end + 1e-9, period)
     filled = fill_gaps(times)
@@ -268,17 +276,14 @@ def on_the_beat(times: FloatArray, low: features.Signal, change: features.Signal
 
 
 def beat_accents(times: FloatArray, low: features.Signal, chroma: features.Matrix) -> tuple[FloatArray, FloatArray]:
-    """Per beat: low-band onset strength at the beat and harmonic novelty (chroma change from the two beats
-    before to the two beats from it), each standardised to zero mean and unit variance."""
+    """Per beat: low-band onset strength at the beat and harmonic novelty (chroma change from the beat before),
+    each standardised to zero mean and unit variance."""
     frames = features.to_frames(times)
     kick = np.array([low[max(f - 2, 0):f + 3].max() if 0 <= f < low.size else 0.0 for f in frames])
     bounds = np.concatenate([frames, [frames[-1] + int(np.median(np.diff(frames)))]]) if frames.size > 1 else frames
     per_beat = features.normalise_columns(features.sync(chroma, bounds))
     novelty = np.zeros(len(times))
-    for i in range(2, per_beat.shape[1] - 1):
-        before = per_beat[:, i - 2:i].mean(axis=1)
-        after = per_beat[:, i:i + 2].mean(axis=1)
-        novelty[i] = 1.0 - float(before @ after) / max(float(np.linalg.norm(before) * np.linalg.norm(after)), 1e-9)
+    novelty[1:] = 1.0 - np.sum(per_beat[:, 1:] * per_beat[:, :-1], axis=0)
     return _standardise(kick), _standardise(novelty)
 
 
