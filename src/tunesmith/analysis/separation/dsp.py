@@ -1,7 +1,7 @@
 """Vocals / accompaniment separation without a model: REPET-SIM, a centre-channel weight and a vocal band.
 
-A fallback for servers without the Spleeter checkpoints (vocal SDR 4–6 dB on the engine's own songs, against
-11–12 dB for :mod:`.spleeter`). Per block of ``block_s`` seconds (blocks overlap by one second and cross-fade,
+A fallback for servers without the Spleeter checkpoints (vocal SDR 2.9 and 4.6 dB on two of the engine's own
+songs, against 12.3 and 10.9 dB for :mod:`.spleeter`; about 6× real time on 2 busy cores). Per block of ``block_s`` seconds (blocks overlap by one second and cross-fade,
 so memory does not grow with the song):
 
 1. **REPET-SIM** (Rafii & Pardo 2012, as in librosa's "vocal separation" example): the accompaniment repeats,
@@ -95,7 +95,7 @@ def repeating_background(magnitude: Mask, *, neighbours: int, min_gap: int, chun
     k = min(neighbours, frames - 2 * min_gap + 1)
     if k < 1:
         return np.zeros_like(magnitude)
-    rows = np.ascontiguousarray(magnitude.T)  # (frames, bins)
+    rows = np.ascontiguousarray(magnitude.T, dtype=np.float32)  # (frames, bins)
     unit = rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
     out = np.empty_like(rows)
     index = np.arange(frames)
@@ -104,7 +104,7 @@ def repeating_background(magnitude: Mask, *, neighbours: int, min_gap: int, chun
         similarity = unit[a:b] @ unit.T  # (chunk, frames)
         similarity[np.abs(index[a:b, None] - index[None, :]) < min_gap] = -np.inf
         nearest = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
-        out[a:b] = np.sort(rows[nearest], axis=1)[:, k // 2]  # the (upper) median; sorting beats np.median here
+        out[a:b] = np.sort(rows[nearest], axis=1)[:, k // 2]  # the (upper) median; faster than np.median here
     return np.ascontiguousarray(out.T)
 
 

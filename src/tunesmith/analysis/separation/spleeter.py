@@ -9,7 +9,7 @@ mask ``v² / (v² + a²)`` applied to the complex spectrum. Differences from Spl
 - bins above 11 kHz take the mean mask of the band just below (Spleeter's 2-stem default drops them);
 - the accompaniment is the input minus the vocals: the masks sum to one, so this is the masked inverse
   STFT up to rounding, and ``vocals + accompaniment`` equals the input exactly;
-- only one segment's spectrum exists at a time (about 25 MB), so memory does not grow with the song.
+- only one segment's frames and spectrum exist at a time (≈ 50 MB), so memory does not grow with the song.
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ class SpleeterSeparator:
     """Spleeter 2-stem (vocals / accompaniment) separator.
 
     ``threads``: onnxruntime intra-op threads (and FFT workers); ``overlap_frames``: frames shared by
-    consecutive 512-frame segments, 0 – 256 (64 costs 14 % more network
-    time than Spleeter's seam-to-seam segments).
+    consecutive 512-frame segments, 0 – 256 (64 costs 14 % more network time than Spleeter's seam-to-seam
+    segments and gains 0.2–0.4 dB vocal SDR on the engine's songs).
     """
 
     name = "spleeter"
