@@ -1,8 +1,8 @@
 """Vocals / accompaniment separation without a model: REPET-SIM, a centre-channel weight and a vocal band.
 
 A fallback for servers without the Spleeter checkpoints (vocal SDR 2.9 and 4.6 dB on two of the engine's own
-songs, against 12.3 and 10.9 dB for :mod:`.spleeter`; about 6× real time on 2 busy cores). Per block of ``block_s`` seconds (blocks overlap by one second and cross-fade,
-so memory does not grow with the song):
+songs, against 12.3 and 10.9 dB for :mod:`.spleeter`; about 6× real time on 2 busy cores). Per block of
+``block_s`` seconds (blocks overlap by one second and cross-fade, so memory does not grow with the song):
 
 1. **REPET-SIM** (Rafii & Pardo 2012, as in librosa's "vocal separation" example): the accompaniment repeats,
    so each frame's magnitude is predicted by the median of its most similar frames (cosine similarity,
