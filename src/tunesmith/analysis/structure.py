@@ -125,20 +125,26 @@ def novelty(similarity: FloatArray, half: int = KERNEL_BARS) -> FloatArray:
 
 
 def boundaries(similarity: FloatArray, shortest: int) -> list[int]:
-    """Section start bars (the first is 0): novelty peaks above the threshold, strongest first, at least
-    ``shortest`` bars from each other and from both ends."""
+    """Section start bars (the first is 0): positive novelty peaks above the threshold, strongest first, at
+    least ``shortest`` bars from each other and from both ends."""
     n = similarity.shape[0]
     curve = novelty(similarity)
     threshold = float(np.median(curve[1:n]) + PEAK_THRESHOLD * curve[1:n].std()) if n > 2 else np.inf
     chosen: list[int] = []
     for line in np.argsort(curve)[::-1]:
-        if curve[line] <= threshold:
+        if curve[line] <= max(threshold, 0.0):
             break
-        if line < shortest or line > n - shortest:
+        if line < shortest or line > n - shortest or not _is_peak(curve, int(line)):
             continue
         if all(abs(int(line) - c) >= shortest for c in chosen):
             chosen.append(int(line))
     return [0, *sorted(chosen)]
+
+
+def _is_peak(curve: FloatArray, i: int) -> bool:
+    """``curve[i]`` is a local maximum (at least one neighbour strictly lower)."""
+    left, right = curve[max(i - 1, 0)], curve[min(i + 1, curve.size - 1)]
+    return bool(curve[i] >= left and curve[i] >= right and (curve[i] > left or curve[i] > right))
 
 
 def segment_similarity(similarity: FloatArray, a: tuple[int, int], b: tuple[int, int]) -> float:
