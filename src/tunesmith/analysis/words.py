@@ -1,0 +1,381 @@
+"""Words with times: the user's lyrics placed in time, or the words Whisper hears, only where a voice sings.
+
+    vocal stem ─▶ mono 16 kHz ─▶ the vocal spans cut out and spliced (short silences between) ─▶ Whisper
+    base (faster-whisper, int8, word timestamps) ─▶ segments that look like hallucinations dropped ─▶
+    times mapped back to the song ─▶ words outside the spans dropped ─▶
+        lyrics given:  aligned to the recognised words (:mod:`difflib` over normalised words / characters),
+                       words Whisper missed spread over the sung time between their neighbours
+        otherwise:     the recognised words, a line per Whisper segment or long pause
+
+Chinese is written in simplified characters (OpenCC ``t2s``) and timed per character. Splicing the spans
+keeps Whisper's 30-second windows full of singing (fewer windows to decode) and keeps the instrumental
+passages, where it would invent text, out of its input.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from tunesmith.analysis.base import Spans
+from tunesmith.analysis.types import Lyrics, TimedWord
+from tunesmith.dsp.types import Audio
+
+WHISPER_SR = 16000
+_CJK = "\u3400-\u9fff\uf900-\ufaff"
+_UNIT = re.compile(rf"[{_CJK}]|[^\s{_CJK}]+")
+_TAG = re.compile(r"\[[^\]]*\]")
+_PUNCT = re.compile(r"[^\w']|_")
+
+HALLUCINATIONS = (
+    "thank you for watching", "thanks for watching", "subscribe", "subtitles by", "amara.org", "字幕", "订阅",
+    "点赞", "小铃铛", "明镜", "谢谢观看", "谢谢收看", "优优独播", "词曲", "作词", "作曲", "编曲",
+)
+"""Phrases Whisper is known to invent on music and silence (from its subtitle training data): a segment
+containing one is dropped."""
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """When a recognised segment is not trusted: ``max_no_speech`` (0–1) together with an ``avg_logprob``
+    below ``min_logprob_with_no_speech``; any ``avg_logprob`` below ``min_logprob`` (natural log per token);
+    ``compression_ratio`` above ``max_compression`` (gzip ratio: a looping text compresses well); mean word
+    probability below ``min_word_probability``."""
+
+    max_no_speech: float = 0.9
+    min_logprob_with_no_speech: float = -0.4
+    min_logprob: float = -0.8
+    max_compression: float = 2.4
+    min_word_probability: float = 0.35
+
+
+# ---- the audio Whisper hears ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Splice:
+    """Where each cut-out piece sits: ``song_starts[i]`` seconds in the song, ``spliced_starts[i]`` in the
+    spliced audio, ``lengths[i]`` seconds long."""
+
+    song_starts: tuple[float, ...]
+    spliced_starts: tuple[float, ...]
+    lengths: tuple[float, ...]
+
+    def to_song(self, t: float) -> float:
+        """Song seconds of spliced second ``t`` (a time in a gap between pieces snaps to the nearer piece)."""
+        best = 0
+        for i, start in enumerate(self.spliced_starts):
+            if start <= t:
+                best = i
+        offset = min(max(t - self.spliced_starts[best], 0.0), self.lengths[best])
+        if t > self.spliced_starts[best] + self.lengths[best] and best + 1 < len(self.lengths):
+            gap_mid = (self.spliced_starts[best] + self.lengths[best] + self.spliced_starts[best + 1]) / 2
+            if t >= gap_mid:
+                return self.song_starts[best + 1]
+        return self.song_starts[best] + offset
+
+    def in_gap(self, start: float, end: float) -> bool:
+        """Whether spliced ``start``–``end`` lies wholly in the silence between (or after) the pieces."""
+        return not any(s < end and start < s + n for s, n in zip(self.spliced_starts, self.lengths, strict=True))
+
+
+def padded_spans(spans: Spans, duration_s: float, *, pad_s: float = 0.3) -> Spans:
+    """``spans`` widened by ``pad_s`` each side (consonants and breaths before the pitch), merged where
+    they then touch, kept inside 0–``duration_s``."""
+    out: list[tuple[float, float]] = []
+    for start, end in sorted(spans):
+        a, b = max(0.0, start - pad_s), min(duration_s, end + pad_s)
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        elif b > a:
+            out.append((a, b))
+    return tuple(out)
+
+
+def splice(mono: npt.NDArray[np.float32], spans: Spans, *,
+           gap_s: float = 0.6) -> tuple[npt.NDArray[np.float32], Splice]:
+    """The pieces of ``mono`` (at :data:`WHISPER_SR`) inside ``spans`` joined with ``gap_s`` of silence
+    between them (none after the last: Whisper invents text in trailing silence)."""
+    pieces: list[npt.NDArray[np.float32]] = []
+    song, spliced, lengths = [], [], []
+    cursor = 0.0
+    gap = np.zeros(int(gap_s * WHISPER_SR), dtype=np.float32)
+    for start, end in spans:
+        piece = mono[int(start * WHISPER_SR):int(end * WHISPER_SR)]
+        if piece.size == 0:
+            continue
+        song.append(start)
+        spliced.append(cursor)
+        lengths.append(piece.size / WHISPER_SR)
+        pieces += [gap, piece] if pieces else [piece]
+        cursor = spliced[-1] + lengths[-1] + gap.size / WHISPER_SR
+    audio = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
+    return audio.astype(np.float32, copy=False), Splice(tuple(song), tuple(spliced), tuple(lengths))
+
+
+def to_mono_16k(audio: Audio, sample_rate: int) -> npt.NDArray[np.float32]:
+    """``audio`` (channels, samples) at ``sample_rate`` → mono float32 at :data:`WHISPER_SR`."""
+    import soxr
+
+    mono = np.asarray(audio, dtype=np.float32).reshape(-1, audio.shape[-1]).mean(axis=0)
+    if sample_rate != WHISPER_SR:
+        mono = soxr.resample(mono, sample_rate, WHISPER_SR)
+    return np.ascontiguousarray(mono, dtype=np.float32)
+
+
+# ---- text ----------------------------------------------------------------------------------------------
+
+
+def simplified(text: str) -> str:
+    """``text`` in simplified Chinese characters (OpenCC ``t2s``), NFKC-normalised."""
+    import opencc
+
+    return str(opencc.OpenCC("t2s").convert(unicodedata.normalize("NFKC", text)))
+
+
+def key(text: str) -> str:
+    """The form words are compared in: lower case, no punctuation (apostrophes inside words kept)."""
+    text = unicodedata.normalize("NFKC", text).lower().replace("’", "'")
+    return _PUNCT.sub("", text).strip("'")
+
+
+def units(text: str) -> list[str]:
+    """Sung units of ``text``: each Chinese character alone, other words whole (punctuation attached)."""
+    return _UNIT.findall(text)
+
+
+def guess_language(text: str) -> str:
+    """``zh`` when at least a third of the letters of ``text`` are Chinese characters, else ``en``."""
+    letters = [c for c in text if c.isalpha()]
+    cjk = sum(1 for c in letters if re.match(rf"[{_CJK}]", c))
+    return "zh" if letters and cjk * 3 >= len(letters) else "en"
+
+
+def lyric_lines(lyrics: str) -> list[str]:
+    """The sung lines of ``lyrics``: ``[Section]`` tags removed, blank lines dropped."""
+    lines = (_TAG.sub(" ", line).strip() for line in lyrics.splitlines())
+    return [line for line in lines if any(key(u) for u in units(line))]
+
+
+def is_loop(words: Sequence[str], *, min_repeats: int = 4, max_ngram: int = 4) -> bool:
+    """Whether ``words`` are mostly one phrase of up to ``max_ngram`` words said ``min_repeats`` or more
+    times in a row (Whisper stuck in a loop)."""
+    keys = [key(w) for w in words if key(w)]
+    for n in range(1, max_ngram + 1):
+        for start in range(len(keys) - n * min_repeats + 1):
+            gram = keys[start:start + n]
+            repeats = 1
+            while keys[start + repeats * n:start + (repeats + 1) * n] == gram:
+                repeats += 1
+            if repeats >= min_repeats and repeats * n * 5 >= len(keys) * 4:
+                return True
+    return False
+
+
+def hallucinated(text: str) -> bool:
+    """Whether ``text`` contains one of the :data:`HALLUCINATIONS`."""
+    folded = simplified(text).lower()
+    return any(phrase in folded for phrase in HALLUCINATIONS)
+
+
+# ---- recognised words ----------------------------------------------------------------------------------
+
+
+def trusted(segment: Any, filters: Filters, where: Splice | None = None) -> bool:
+    """Whether a faster-whisper ``Segment`` passes ``filters``, is no known hallucination or loop and has
+    most of its words on the audio (not in the silence ``where`` puts between the pieces)."""
+    words = list(segment.words or ())
+    if not words:
+        return False
+    if where is not None and 2 * sum(where.in_gap(w.start, w.end) for w in words) >= len(words):
+        return False
+    if segment.no_speech_prob > filters.max_no_speech and segment.avg_logprob < filters.min_logprob_with_no_speech:
+        return False
+    if segment.avg_logprob < filters.min_logprob or segment.compression_ratio > filters.max_compression:
+        return False
+    if float(np.mean([w.probability for w in words])) < filters.min_word_probability:
+        return False
+    return not hallucinated(segment.text) and not is_loop([w.word for w in words])
+
+
+def split_word(text: str, start: float, end: float, probability: float, line: int) -> list[TimedWord]:
+    """A recognised word as timed units: a Chinese word becomes its characters, the time shared evenly."""
+    parts = [u for u in units(text) if key(u)]
+    step = (end - start) / max(len(parts), 1)
+    return [TimedWord(p, start + i * step, start + (i + 1) * step, line, probability) for i, p in enumerate(parts)]
+
+
+def recognised_words(segments: Sequence[Any], where: Splice, *, language: str, filters: Filters,
+                     line_gap_s: float = 0.75) -> tuple[TimedWord, ...]:
+    """The words of the trusted ``segments`` (spliced times) in song seconds, Chinese in simplified
+    characters. A new line starts with each segment and after a pause of ``line_gap_s`` seconds."""
+    out: list[TimedWord] = []
+    line = -1
+    for segment in segments:
+        if not trusted(segment, filters, where):
+            continue
+        line += 1
+        for w in segment.words:
+            if where.in_gap(w.start, w.end):
+                continue
+            start, end = where.to_song(w.start), where.to_song(w.end)
+            if out and out[-1].line == line and start - out[-1].end_s >= line_gap_s:
+                line += 1
+            text = simplified(w.word) if language == "zh" else w.word.strip()
+            out += split_word(text, start, max(end, start), float(w.probability), line)
+    return renumber(out)
+
+
+def renumber(words: Sequence[TimedWord]) -> tuple[TimedWord, ...]:
+    """``words`` with their line numbers made consecutive from 0 (in order of appearance)."""
+    seen: dict[int, int] = {}
+    return tuple(TimedWord(w.text, w.start_s, w.end_s, seen.setdefault(w.line, len(seen)), w.probability)
+                 for w in words)
+
+
+# ---- alignment -----------------------------------------------------------------------------------------
+
+
+def lyric_words(lyrics: str) -> list[TimedWord]:
+    """Every sung unit of ``lyrics`` with its line index (times still 0)."""
+    return [TimedWord(u, 0.0, 0.0, i, 0.0) for i, line in enumerate(lyric_lines(lyrics)) for u in units(line)
+            if key(u)]
+
+
+def _compare_key(text: str) -> str:
+    return key(simplified(text))
+
+
+def sung_time(spans: Spans, lo: float, hi: float) -> list[tuple[float, float]]:
+    """The parts of ``spans`` inside ``lo``–``hi`` (the whole interval when none are)."""
+    parts = [(max(a, lo), min(b, hi)) for a, b in spans if min(b, hi) > max(a, lo)]
+    return parts or [(lo, max(lo, hi))]
+
+
+def spread(words: Sequence[TimedWord], lo: float, hi: float, spans: Spans,
+           probability: float) -> list[TimedWord]:
+    """``words`` laid end to end over the sung time between ``lo`` and ``hi``, each taking a share by its
+    length in letters."""
+    parts = sung_time(spans, lo, hi)
+    edges = np.cumsum([0.0] + [b - a for a, b in parts])
+    weights = np.cumsum([0.0] + [max(len(_compare_key(w.text)), 1) for w in words])
+    at = weights / weights[-1] * edges[-1]
+
+    def clock(x: float, side: Literal["left", "right"]) -> float:
+        i = min(max(int(np.searchsorted(edges, x, side=side)) - 1, 0), len(parts) - 1)
+        return float(parts[i][0] + (x - edges[i]))
+
+    return [TimedWord(w.text, clock(at[i], "right"), clock(at[i + 1], "left"), w.line, probability)
+            for i, w in enumerate(words)]
+
+
+def align(lyric: Sequence[TimedWord], heard: Sequence[TimedWord], spans: Spans) -> tuple[TimedWord, ...]:
+    """``lyric`` units (with their lines) timed from the ``heard`` units they match.
+
+    Matching runs :class:`difflib.SequenceMatcher` over the compared forms (lower case, no punctuation,
+    simplified characters). Equal runs take the heard times; a replaced run of the same length takes them
+    one to one, otherwise shares the heard run's time; lyric words nothing matched are spread over the sung
+    time (``spans``) between their timed neighbours, with probability 0."""
+    if not lyric:
+        return ()
+    placed: list[TimedWord | None] = [None] * len(lyric)
+    a, b = [_compare_key(w.text) for w in lyric], [_compare_key(w.text) for w in heard]
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
+            for k in range(i2 - i1):
+                h = heard[j1 + k]
+                p = h.probability if tag == "equal" else h.probability / 2
+                placed[i1 + k] = TimedWord(lyric[i1 + k].text, h.start_s, h.end_s, lyric[i1 + k].line, p)
+        elif tag == "replace":
+            p = float(np.mean([h.probability for h in heard[j1:j2]])) / 2
+            placed[i1:i2] = spread(lyric[i1:i2], heard[j1].start_s, heard[j2 - 1].end_s, (), p)
+    return tuple(_fill(lyric, placed, spans))
+
+
+def _fill(lyric: Sequence[TimedWord], placed: list[TimedWord | None], spans: Spans) -> list[TimedWord]:
+    """``placed`` with each run of missing words spread between its neighbours (the song's sung time at
+    either end)."""
+    first = spans[0][0] if spans else 0.0
+    last = spans[-1][1] if spans else first
+    out = list(placed)
+    i = 0
+    while i < len(out):
+        if out[i] is not None:
+            i += 1
+            continue
+        j = i
+        while j < len(out) and out[j] is None:
+            j += 1
+        before, after = (out[i - 1] if i else None), (out[j] if j < len(out) else None)
+        lo = before.end_s if before else min(first, after.start_s if after else first)
+        hi = after.start_s if after else max(last, lo)
+        out[i:j] = spread(lyric[i:j], lo, hi, spans, 0.0)
+        i = j
+    return [w for w in out if w is not None]
+
+
+# ---- the analyser --------------------------------------------------------------------------------------
+
+
+class WhisperLyricsReader:
+    """:class:`~tunesmith.analysis.base.LyricsReader` over Whisper base (see the module docstring).
+
+    ``cache_dir``: where the joined model is kept (default :func:`tunesmith.analysis.whisper.default_cache_dir`);
+    ``threads``: CPU threads; ``languages``: what language detection may answer (the first is the fallback);
+    ``filters``: the hallucination guard's thresholds."""
+
+    name = "whisper"
+
+    def __init__(self, *, cache_dir: Path | None = None, threads: int = 2,
+                 languages: tuple[str, ...] = ("en", "zh"), filters: Filters | None = None) -> None:
+        self.cache_dir = cache_dir
+        self.threads = threads
+        self.languages = languages
+        self.filters = filters or Filters()
+        self._model: Any = None
+
+    def load(self) -> None:
+        from tunesmith.analysis.whisper import load_whisper
+
+        if self._model is None:
+            self._model = load_whisper(self.cache_dir, cpu_threads=self.threads)
+
+    def read(self, vocals: Audio, sample_rate: int, vocal_spans: Spans, *, lyrics: str | None = None,
+             language: str | None = None) -> Lyrics:
+        """Words with times: ``lyrics`` aligned when given, else transcribed; nothing where no one sings."""
+        language = language or (guess_language(lyrics) if lyrics and lyric_lines(lyrics) else None)
+        if not vocal_spans:
+            return Lyrics(language or "", "none")
+        mono = to_mono_16k(vocals, sample_rate)
+        spans = padded_spans(vocal_spans, mono.size / WHISPER_SR)
+        audio, where = splice(mono, spans)
+        if audio.size == 0:
+            return Lyrics(language or "", "none")
+        self.load()
+        language = language or self.detect_language(audio)
+        heard = recognised_words(self.transcribe(audio, language), where, language=language, filters=self.filters)
+        if lyrics and lyric_lines(lyrics):
+            return Lyrics(language, "aligned", align(lyric_words(lyrics), heard, tuple(vocal_spans)))
+        return Lyrics(language, "transcribed", heard) if heard else Lyrics(language, "none")
+
+    def detect_language(self, audio: npt.NDArray[np.float32]) -> str:
+        """The most likely of :attr:`languages` for the spliced ``audio`` (16 kHz mono)."""
+        _, _, ranked = self._model.detect_language(audio=audio)
+        scores = dict(ranked)
+        return max(self.languages, key=lambda code: scores.get(code, 0.0))
+
+    def transcribe(self, audio: npt.NDArray[np.float32], language: str) -> list[Any]:
+        """Whisper's segments (with words) for the spliced ``audio``, in spliced seconds."""
+        segments, _ = self._model.transcribe(
+            audio, language=language, beam_size=5, word_timestamps=True, vad_filter=False,
+            condition_on_previous_text=False,
+        )
+        return list(segments)
