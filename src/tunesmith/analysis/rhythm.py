@@ -34,6 +34,8 @@ TIGHTNESS = 200.0
 ONSET_LAG_S = 0.02
 """The spectral-flux peak trails a sound's true start by about one frame (measured on clicks); beats are
 moved back by this much."""
+KICK_WEIGHT = 0.2
+"""Weight of the kick envelope's periodicity next to the full-band one when choosing the tempo octave."""
 METER_BIAS = 1.15
 """3/4 must explain bar accents this many times better than 4/4 to be chosen (4/4 is far more common)."""
 
@@ -145,7 +147,7 @@ def tempo_score(full: FloatArray, low: FloatArray, bpm: float) -> float:
     """How well ``bpm`` explains the envelopes' periodicity, weighted by the prior (higher is better)."""
     beat = _salience(full, bpm) / max(float(full[1:].max()), 1e-9)
     kick = _salience(low, bpm) / max(float(low[1:].max()), 1e-9)
-    return float(_prior(np.array([bpm]))[0]) * (beat + 0.5 * kick)
+    return float(_prior(np.array([bpm]))[0]) * (beat + KICK_WEIGHT * kick)
 
 
 def refine_tempo(autocorrelation: FloatArray, bpm: float) -> float:
