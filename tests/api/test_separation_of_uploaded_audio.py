@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 import soundfile as sf
 from fastapi.testclient import TestClient
-
 from tests.api.helpers import local
 from tests.api.test_vocal_removal import SPLIT_INFO_KEYS, finished, separation
 from tests.conftest import make_settings
 from tests.support.fake_engine import FakeEngine
+
 from tunesmith.api.app import create_app
 from tunesmith.db.session import Database
 from tunesmith.tasks import accounts
