@@ -50,7 +50,7 @@ class Filters:
     ``compression_ratio`` above ``max_compression`` (gzip ratio: a looping text compresses well); mean word
     probability below ``min_word_probability``."""
 
-    max_no_speech: float = 0.9
+    max_no_speech: float = 0.97
     min_logprob_with_no_speech: float = -0.4
     min_logprob: float = -0.8
     max_compression: float = 2.4
