@@ -167,15 +167,20 @@ def speed_text(record: dict[str, Any]) -> str:
         return "Not measured in this run."
     if speed.get("error"):
         return f"`{speed.get('item')}`: **{speed['error'][:400]}**"
-    stages = ", ".join(f"{k} {v:.1f}" for k, v in (speed.get("stage_s") or {}).items())
+    cpu = speed.get("stage_cpu_s") or {}
+    rss = speed.get("peak_rss_after_stage_mib") or {}
+    rows = [[k, _n(v), _n(cpu.get(k)), _f(rss.get(k), "mib")] for k, v in (speed.get("stage_s") or {}).items()]
     loads = sum((speed.get("load_s") or {}).values())
-    return (
+    load_avg = "/".join(_n(x, 2) for x in speed.get("load_avg_before") or []) or "–"
+    text = (
         f"`{speed.get('item')}` ({_f(speed.get('audio_s'), 'ms')} s of audio), whole pipeline, no lyrics given, in a "
-        f"fresh process: {_n(speed.get('analyse_s'))} s wall "
-        f"({_n(speed.get('analyse_cpu_s'))} s CPU) = **{_f(speed.get('x_realtime'), 'x')} real time**; "
-        f"models loaded first in {loads:.1f} s (not counted). Seconds per stage: {stages}. Peak RSS "
+        f"fresh process: {_n(speed.get('analyse_s'))} s wall = **{_f(speed.get('x_realtime'), 'x')} real time**; "
+        f"{_n(speed.get('analyse_cpu_s'))} s CPU, all threads ({_f(speed.get('x_realtime_cpu'), 'x')} per CPU "
+        f"second; load average 1/5/15 min before: {load_avg}). Models loaded first in {loads:.1f} s (not counted; "
+        f"peak RSS then {_f(speed.get('peak_rss_loaded_mib'), 'mib')} MiB). Peak RSS of the whole run "
         f"**{_f(speed.get('peak_rss_mib'), 'mib')} MiB**."
     )
+    return text + "\n\n" + _table(["Stage", "Wall s", "CPU s", "Peak RSS after it (MiB)"], rows)
 
 
 def runs_table(records: list[tuple[Path, dict[str, Any]]], link: Any) -> str:

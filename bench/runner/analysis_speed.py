@@ -3,8 +3,10 @@
 ``python -m bench.runner.analysis_speed FILE`` (run by :func:`measure`): loads every analyser (timed apart),
 then runs :meth:`AnalysisPipeline.analyse` once on FILE (no lyrics: the words are transcribed, the heavier
 path), timing each stage from the pipeline's own ``progress`` callback, and prints one JSON object: audio
-seconds, load seconds, analysis wall seconds and CPU seconds, × real time (audio s / analysis wall s), per-stage
-seconds and the process's peak resident memory (``ru_maxrss``: models, audio and stems together).
+seconds, load seconds, analysis wall and CPU seconds (all threads), × real time (audio s / wall s; and per
+CPU second), wall and CPU seconds per stage, the process's peak resident memory (``ru_maxrss``: models, audio
+and stems together) after loading and after each stage, and the load average before and after (the machine
+is shared: a wall time far above the CPU time means other work competed for the cores).
 """
 
 from __future__ import annotations
@@ -54,23 +56,41 @@ def run(path: Path) -> dict[str, Any]:
     if load_errors:
         out["error"] = "load failed: " + "; ".join(f"{k}: {v}" for k, v in load_errors.items())
         return _finish(out)
-    marks: list[tuple[str, float]] = []
-    wall, cpu = time.perf_counter(), time.process_time()
+    marks: list[tuple[str, float, float, float]] = []  # stage, wall, CPU, peak RSS (MiB) as it starts
+
+    def mark(stage: str, _share: float) -> None:
+        name = "loudness" if stage == "done" else stage  # the pipeline measures loudness after "done"
+        marks.append((name, time.perf_counter(), time.process_time(), _peak_mib()))
+
+    out["load_avg_before"] = [round(x, 2) for x in os.getloadavg()]
+    mark("start", 0.0)
     try:
-        result = pipeline.analyse(audio, sr, progress=lambda stage, _share: marks.append((stage, time.perf_counter())))
+        result = pipeline.analyse(audio, sr, progress=mark)
     except Exception as exc:  # noqa: BLE001 - the record says what broke
         out["error"] = f"{type(exc).__name__}: {exc}"[:800]
         return _finish(out)
-    out["analyse_s"] = round(time.perf_counter() - wall, 3)
-    out["analyse_cpu_s"] = round(time.process_time() - cpu, 3)
+    mark("end", 1.0)
+    out["load_avg_after"] = [round(x, 2) for x in os.getloadavg()]
+    first, last = marks[0], marks[-1]
+    out["analyse_s"] = round(last[1] - first[1], 3)
+    out["analyse_cpu_s"] = round(last[2] - first[2], 3)
     out["x_realtime"] = round(out["audio_s"] / out["analyse_s"], 2)
-    out["stage_s"] = {a[0]: round(b[1] - a[1], 3) for a, b in zip(marks, marks[1:], strict=False)}
+    out["x_realtime_cpu"] = round(out["audio_s"] / max(out["analyse_cpu_s"], 1e-9), 2)
+    stages = [(a, b) for a, b in zip(marks[1:], marks[2:], strict=False)]  # "start" is not a stage
+    out["stage_s"] = {a[0]: round(b[1] - a[1], 3) for a, b in stages}
+    out["stage_cpu_s"] = {a[0]: round(b[2] - a[2], 3) for a, b in stages}
+    out["peak_rss_after_stage_mib"] = {a[0]: b[3] for a, b in stages}
+    out["peak_rss_loaded_mib"] = first[3]
     out["methods"] = result.analysis.methods
     return _finish(out)
 
 
+def _peak_mib() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1)  # ru_maxrss is KiB on Linux
+
+
 def _finish(out: dict[str, Any]) -> dict[str, Any]:
-    out["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1)  # KiB on Linux
+    out["peak_rss_mib"] = _peak_mib()
     return out
 
 
