@@ -211,6 +211,7 @@ def test_summary_and_table_from_rows(tmp_path: Path) -> None:
     text = md.read_text(encoding="utf-8")
     assert analysis_report.START in text and "| Beat F-measure (±70 ms) | >= 0.9 ✗ | 0.700 |" in text
     assert "| Analysis × real time, 3-min song (wall, 2 cores) | >= 5 ✓ | 6.0× |" in text
+    assert "| Vocal SDR (dB, whole song / median of 1 s) | >= 10 ✓ | 11.00 / – |" in text
     assert report.run_records(tmp_path) == []  # kept out of the suite runs table
 
 
