@@ -31,6 +31,8 @@ DRIFT_LIMIT = 0.08
 """A local tempo may stray this fraction from the global one (a human performer, not a tempo change)."""
 TIGHTNESS = 200.0
 """librosa's DP tightness: how strongly beats keep to the local period."""
+OFFBEAT_RATIO = 0.6
+"""Alternate beats weaker than this share of the others mean the grid is twice too fast."""
 ONSET_LAG_S = 0.02
 """The spectral-flux peak trails a sound's true start by about one frame (measured on clicks); beats are
 moved back by this much."""
@@ -76,8 +78,9 @@ def tempo_map(y: features.Signal) -> TempoMap:
     envelope = beat_envelope(onset)
     curve = local_tempo(envelope, bpm)
     frames = track_frames(envelope, curve)
-    placed = refine(features.to_seconds(frames), envelope) - ONSET_LAG_S
-    times = complete_grid(placed, first, last, 60.0 / bpm, first_onset=first_onset(onset.full))
+    placed = halve_if_offbeats_weak(refine(features.to_seconds(frames), envelope) - ONSET_LAG_S, onset.full)
+    period = float(np.median(np.diff(placed))) if placed.size > 1 else 60.0 / bpm
+    times = complete_grid(placed, first, last, period, first_onset=first_onset(onset.full))
     treble, bass = features.chroma_pair(y)
     times = on_the_beat(times, onset.low, harmonic_change(treble))
     grid = bar_grid(times, onset.low, treble)
@@ -207,6 +210,18 @@ def first_onset(envelope: features.Signal) -> int:
     """The first frame whose onset strength reaches a tenth of the strongest (0 for a flat envelope)."""
     peak = float(envelope.max()) if envelope.size else 0.0
     return int(np.argmax(envelope >= 0.1 * peak)) if peak > 0 else 0
+
+
+def halve_if_offbeats_weak(times: FloatArray, envelope: features.Signal) -> FloatArray:
+    """Every other beat (the stronger half) when the other half carries under :data:`OFFBEAT_RATIO` of its
+    onset strength: a grid that fast is counting eighth notes (strings, skanks), not the beat."""
+    if times.size < 8 or 60.0 / float(np.median(np.diff(times))) / 2.0 < MIN_BPM:
+        return times
+    strength = _sample(envelope, times)
+    even, odd = float(strength[0::2].mean()), float(strength[1::2].mean())
+    if min(even, odd) >= OFFBEAT_RATIO * max(even, odd):
+        return times
+    return times[0::2] if even >= odd else times[1::2]
 
 
 def complete_grid(times: FloatArray, first: int, last: int, period: float, *, first_onset: int = 0) -> FloatArray:
