@@ -292,10 +292,14 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--no-endpoints", action="store_true", help="skip the endpoint timings")
     run.add_argument("--no-table", action="store_true", help="do not rebuild the tables of BENCHMARKS.md")
     sub.add_parser("table", help="rebuild the tables of BENCHMARKS.md from bench/results/*.json")
-    analysis = sub.add_parser(
-        "analysis", help="the analysis benchmark: bench/results/analysis-<timestamp>.json, update BENCHMARKS.md"
-    )
     from bench.runner import analysis_eval
+
+    analysis = sub.add_parser(
+        "analysis",
+        help="the analysis benchmark: bench/results/analysis-<timestamp>.json, update BENCHMARKS.md",
+        description=analysis_eval.__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
 
     analysis_eval.add_arguments(analysis)
     args = parser.parse_args(argv)
