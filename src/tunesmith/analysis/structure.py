@@ -199,7 +199,7 @@ def guess_kinds(labels: list[str], edges: list[float], spans: Spans) -> list[str
         return _instrumental_kinds(labels)
     first, last = sung.index(True), len(sung) - 1 - sung[::-1].index(True)
     counts = Counter(lab for lab, s in zip(labels, sung, strict=True) if s)
-    chorus = _chorus_label(labels, sung, counts)
+    chorus = _chorus_label(labels, counts)
     verse = next((lab for lab, s in zip(labels, sung, strict=True) if s and lab != chorus), None)
     first_chorus = labels.index(chorus) if chorus in labels else len(labels)
     kinds = []
@@ -219,8 +219,9 @@ def guess_kinds(labels: list[str], edges: list[float], spans: Spans) -> list[str
     return kinds
 
 
-def _chorus_label(labels: list[str], sung: list[bool], counts: Counter[str]) -> str | None:
-    """The sung label heard most often; a tie goes to the later first appearance (verses come first)."""
+def _chorus_label(labels: list[str], counts: Counter[str]) -> str | None:
+    """The sung label heard most often (``counts``); a tie goes to the later first appearance (verses come
+    first); none when every sung label is heard once."""
     if not counts:
         return None
     top = max(counts.values())
