@@ -29,8 +29,12 @@ TEMPO_WINDOW_S = 8.0
 """Seconds of onset envelope per local-tempo estimate."""
 DRIFT_LIMIT = 0.08
 """A local tempo may stray this fraction from the global one (a human performer, not a tempo change)."""
-TIGHTNESS = 200.0
+TIGHTNESS = 3000.0
 """librosa's DP tightness: how strongly beats keep to the local period."""
+UPSAMPLE = 4
+"""The DP runs on frames this many times finer than the analysis hop (≈ 5.8 ms)."""
+SNAP_FRAMES = 3
+"""A tracked beat may move up to this many frames (≈ 70 ms) to the onset it belongs to."""
 OFFBEAT_RATIO = 0.6
 """Alternate beats weaker than this share of the others mean the grid is twice too fast."""
 ONSET_LAG_S = 0.02
@@ -77,10 +81,10 @@ def tempo_map(y: features.Signal) -> TempoMap:
     bpm = global_tempo(onset)
     envelope = beat_envelope(onset)
     curve = local_tempo(envelope, bpm)
-    frames = track_frames(envelope, curve)
-    placed = halve_if_offbeats_weak(refine(features.to_seconds(frames), envelope) - ONSET_LAG_S, onset.full)
+    placed = halve_if_offbeats_weak(track(envelope, curve), onset.full)
     period = float(np.median(np.diff(placed))) if placed.size > 1 else 60.0 / bpm
-    times = complete_grid(placed, first, last, period, first_onset=first_onset(onset.full))
+    grid = complete_grid(placed, first, last, period, first_onset=first_onset(onset.full))
+    times = refine(grid, envelope) - ONSET_LAG_S
     treble, bass = features.chroma_pair(y)
     times = on_the_beat(times, onset.low, harmonic_change(treble))
     grid = bar_grid(times, onset.low, treble)
@@ -184,25 +188,38 @@ def local_tempo(envelope: features.Signal, bpm: float) -> FloatArray:
     return smoothed
 
 
-def track_frames(envelope: features.Signal, curve: FloatArray) -> IntArray:
-    """Beat frames by librosa's dynamic programming over ``envelope`` with the time-varying tempo ``curve``."""
+def track(envelope: features.Signal, curve: FloatArray) -> FloatArray:
+    """Beat times (seconds) by librosa's dynamic programming over ``envelope`` with the time-varying tempo
+    ``curve``, run on a :data:`UPSAMPLE`-times finer frame grid: the DP rounds the beat period to whole
+    frames, and at the analysis rate that rounding (up to 2 %) would pull a tight grid off a steady pulse."""
     import librosa
 
-    _, beats = librosa.beat.beat_track(onset_envelope=envelope, sr=features.ANALYSIS_RATE,
-                                       hop_length=features.HOP, bpm=curve, tightness=TIGHTNESS, trim=False)
-    return np.asarray(beats, dtype=np.int64)
+    n = envelope.size
+    fine = np.arange(n * UPSAMPLE) / UPSAMPLE
+    dense = np.interp(fine, np.arange(n), envelope).astype(np.float32)
+    dense_curve = np.interp(fine, np.arange(n), curve)
+    _, beats = librosa.beat.beat_track(onset_envelope=dense, sr=features.ANALYSIS_RATE,
+                                       hop_length=features.HOP // UPSAMPLE, bpm=dense_curve,
+                                       tightness=TIGHTNESS, trim=False)
+    out: FloatArray = features.to_seconds(np.asarray(beats, dtype=np.float64) / UPSAMPLE)
+    return out
 
 
-def refine(times: FloatArray, envelope: features.Signal) -> FloatArray:
-    """Each beat time moved to the sub-frame peak of ``envelope`` within ±1 frame (parabolic fit)."""
+def refine(times: FloatArray, envelope: features.Signal, *, reach: int = SNAP_FRAMES) -> FloatArray:
+    """Each beat time moved to the strongest ``envelope`` peak within ±``reach`` frames, to sub-frame
+    precision by a parabola. The DP works in whole-frame periods, so a tight grid strays up to half a frame
+    per beat from a steady pulse whose period falls between frames; this snaps it back."""
     out = times.copy()
     frames = features.to_frames(times)
     for i, f in enumerate(frames):
-        if 1 <= f < envelope.size - 1:
-            a, b, c = (float(v) for v in envelope[f - 1:f + 2])
-            denom = a - 2 * b + c
-            if denom < 0 and b >= max(a, c):
-                out[i] = (f + float(np.clip(0.5 * (a - c) / denom, -0.5, 0.5))) / features.frame_rate()
+        lo, hi = max(int(f) - reach, 1), min(int(f) + reach, envelope.size - 2)
+        if hi < lo:
+            continue
+        k = lo + int(np.argmax(envelope[lo:hi + 1]))
+        a, b, c = (float(v) for v in envelope[k - 1:k + 2])
+        denom = a - 2 * b + c
+        if denom < 0 and b >= max(a, c):
+            out[i] = (k + float(np.clip(0.5 * (a - c) / denom, -0.5, 0.5))) / features.frame_rate()
     return out
 
 
@@ -229,16 +246,30 @@ def complete_grid(times: FloatArray, first: int, last: int, period: float, *, fi
     before the first clear onset (frame ``first_onset``) or after the last sound dropped (the tracker only
     guesses there), the edges then extended at the edge tempo."""
     start, end = float(features.to_seconds(first)), float(features.to_seconds(last))
-    onset = max(start, float(features.to_seconds(first_onset)) - ONSET_LAG_S)
+    onset = max(start, float(features.to_seconds(first_onset)))
     times = np.sort(times[(times >= onset - 0.1 * period) & (times <= end + 0.1 * period)])
     if times.size < 2:
         return np.arange(start, end + 1e-9, period)
-    filled = fill_gaps(times)
+    filled = trim_edges(fill_gaps(times))
     head_period, tail_period = filled[1] - filled[0], filled[-1] - filled[-2]
     head = filled[0] - head_period * np.arange(int((filled[0] - start) / head_period + 0.5), 0, -1)
     tail = filled[-1] + tail_period * np.arange(1, int((end - filled[-1]) / tail_period + 0.5) + 1)
     grid: FloatArray = np.concatenate([head, filled, tail])
     return grid[grid >= 0.0]
+
+
+def trim_edges(times: FloatArray, *, tolerance: float = 0.05) -> FloatArray:
+    """``times`` without first or last beats whose interval to their neighbour strays more than ``tolerance``
+    from the median interval (the DP's start-up and run-out guesses); extrapolation puts them back in step."""
+    if times.size < 6:
+        return times
+    period = float(np.median(np.diff(times)))
+    lo, hi = 0, times.size
+    while hi - lo > 4 and abs(times[lo + 1] - times[lo] - period) > tolerance * period:
+        lo += 1
+    while hi - lo > 4 and abs(times[hi - 1] - times[hi - 2] - period) > tolerance * period:
+        hi -= 1
+    return times[lo:hi]
 
 
 def fill_gaps(times: FloatArray) -> FloatArray:
