@@ -83,14 +83,14 @@ def tempo_map(y: features.Signal) -> TempoMap:
     curve = local_tempo(envelope, bpm)
     placed = halve_if_offbeats_weak(track(envelope, curve), onset.full)
     period = float(np.median(np.diff(placed))) if placed.size > 1 else 60.0 / bpm
-    grid = complete_grid(placed, first, last, period, first_onset=first_onset(onset.full))
-    times = refine(grid, envelope) - ONSET_LAG_S
-    treble, bass = features.chroma_pair(y)
+    completed = complete_grid(placed, first, last, period, first_onset=first_onset(onset.full))
+    times = refine(completed, envelope) - ONSET_LAG_S
+    treble, _ = features.chroma_pair(y)
     times = on_the_beat(times, onset.low, harmonic_change(treble))
-    grid = bar_grid(times, onset.low, treble)
-    downbeats = tuple(range(grid.phase, len(times), grid.meter))
+    bars = bar_grid(times, onset.low, treble)
+    downbeats = tuple(range(bars.phase, len(times), bars.meter))
     median_period = float(np.median(np.diff(times))) if len(times) > 1 else 60.0 / bpm
-    return TempoMap(beats=tuple(float(t) for t in times), downbeats=downbeats, meter=(grid.meter, 4),
+    return TempoMap(beats=tuple(float(t) for t in times), downbeats=downbeats, meter=(bars.meter, 4),
                     bpm=round(60.0 / median_period, 2))
 
 
