@@ -23,6 +23,7 @@ from tunesmith.analysis.words import (
     lyric_words,
     padded_spans,
     recognised_words,
+    snap_to_onsets,
     splice,
     trusted,
     units,
@@ -124,6 +125,18 @@ def test_a_long_pause_starts_a_new_line() -> None:
     segment = _segment([(" Hold", 0.0, 0.5), (" on", 0.5, 1.0), (" Sing", 2.5, 3.0), (" along", 3.0, 3.5)])
     words = recognised_words([segment], where, language="en", filters=Filters())
     assert [(w.text, w.line) for w in words] == [("Hold", 0), ("on", 0), ("Sing", 1), ("along", 1)]
+
+
+def test_early_words_move_onto_the_sung_onsets() -> None:
+    onsets = [1.0, 1.5, 2.0, 2.5, 3.2]
+    early = [TimedWord(c, t - 0.35, t + 0.1, 0) for c, t in zip("我们一起走", onsets, strict=True)]
+    early[3] = TimedWord("起", 2.5 - 0.7, 2.5, 0)  # one further off: it still takes the next free onset in reach
+    snapped = snap_to_onsets(early, onsets)
+    assert [w.start_s for w in snapped] == pytest.approx(onsets)
+    assert all(w.end_s <= n.start_s for w, n in zip(snapped, snapped[1:], strict=False))
+    lone = snap_to_onsets([TimedWord("走", 5.0, 5.4, 0)], [1.0])  # nothing in reach: unchanged
+    assert lone[0].start_s == pytest.approx(5.0)
+    assert snap_to_onsets(early, []) == tuple(early)
 
 
 # ---- alignment -----------------------------------------------------------------------------------------
