@@ -4,8 +4,8 @@ grid, bar phase from kick energy and chord changes.
     mix ─▶ onset envelopes ─▶ tempo (octave-resolved) ─▶ local tempo curve ─▶ DP beat grid ─▶ filled to the
            chroma ─────────────────────────────────────────────────────────────────────────▶ edges ─▶ bar phase
 
-Frame-level work happens at :data:`tunesmith.analysis.features.HOP` (≈ 23 ms); beat times are refined to the
-strongest onset within a quarter frame either side by parabolic interpolation.
+Envelopes are at :data:`tunesmith.analysis.features.HOP` (≈ 23 ms frames); the DP runs on a 4× finer grid,
+and each beat is then snapped to its onset peak (± 3 frames) to sub-frame precision.
 """
 
 from __future__ import annotations
@@ -135,9 +135,9 @@ def _salience(autocorrelation: FloatArray, bpm: float) -> float:
 def global_tempo(onset: features.OnsetFeatures) -> float:
     """The quarter-note tempo (BPM) of the whole piece.
 
-    Candidates are the prior-weighted autocorrelation peak of the full-band envelope and its ×2, ×½, ×3/2,
-    ×2/3 relatives; each is scored by prior × (full-band salience + low-band salience of the same lag
-    and its double, i.e. whether the kick and bass repeat on this beat and on its half bar).
+    Candidates are the prior-weighted autocorrelation peak of the full-band envelope and its ×2 and ×½
+    relatives (×3/2 relatives were tried and picked dotted-rhythm lags); each is scored by a broad
+    log-normal prior × (full-band salience + :data:`KICK_WEIGHT` × kick salience at the same lag).
     """
     full = _tempogram(onset.full).mean(axis=1).astype(np.float64)
     low = _tempogram(onset.low).mean(axis=1).astype(np.float64)
