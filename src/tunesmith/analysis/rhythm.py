@@ -40,6 +40,8 @@ OFFBEAT_RATIO = 0.6
 ONSET_LAG_S = 0.02
 """The spectral-flux peak trails a sound's true start by about one frame (measured on clicks); beats are
 moved back by this much."""
+LOW_IN_ENVELOPE = 0.5
+"""Weight of the kick envelope next to the full-band one (each at unit mean) in the envelope beats are placed on."""
 KICK_WEIGHT = 0.2
 """Weight of the kick envelope's periodicity next to the full-band one when choosing the tempo octave."""
 METER_BIAS = 1.15
@@ -95,11 +97,12 @@ def tempo_map(y: features.Signal) -> TempoMap:
 
 
 def beat_envelope(onset: features.OnsetFeatures) -> features.Signal:
-    """The envelope beats are placed on: full-band flux plus low-band flux, each scaled to unit mean, so a
-    kick on the beat outweighs hi-hats and bass stabs between beats (house, reggae)."""
+    """The envelope beats are placed on: full-band flux plus :data:`LOW_IN_ENVELOPE` × kick flux, each scaled
+    to unit mean. Some kick helps slow, drum-light pieces; more pulls the grid onto syncopated kicks and 808
+    bass (trap, latin: measured beat F 0.15 / 0.24 at weight 1, 0.97 / 0.85 at 0.5)."""
     full = onset.full / max(float(onset.full.mean()), 1e-9)
     low = onset.low / max(float(onset.low.mean()), 1e-9)
-    return (full + low).astype(np.float32)
+    return (full + LOW_IN_ENVELOPE * low).astype(np.float32)
 
 
 def _tempogram(envelope: features.Signal) -> npt.NDArray[np.float32]:
