@@ -66,6 +66,11 @@ def test_silence_and_noise_are_not_singing(detector: EnergyVocalDetector, band: 
     assert detector.detect(Stems(np.zeros((2, 10), np.float32), np.zeros((2, 10), np.float32), SR, "t")) == ()
 
 
+def test_a_lone_short_phrase_is_no_vocal(detector: EnergyVocalDetector, band: np.ndarray) -> None:
+    assert detector.detect(_stems(sing([(1.0, 1.6, 64.0)], SECONDS), band)) == ()  # 0.6 s of singing in all
+    assert len(detector.detect(_stems(sing([(1.0, 2.2, 64.0)], SECONDS), band))) == 1
+
+
 def test_spans_close_short_gaps_and_drop_blips() -> None:
     frames = np.zeros(200, dtype=bool)
     frames[10:50] = True  # 0.16–0.80 s

@@ -8,6 +8,7 @@ through weaker ones (hysteresis), close over short gaps and drop blips::
     strong frame: confidence ≥ 0.7, vocal ≥ mix − 4 dB       weak frame: confidence ≥ 0.4, vocal ≥ mix − 12 dB
     stretch = a run of weak frames holding ≥ 3 strong ones ─▶ gaps < 0.3 s closed ─▶ spans < 0.2 s dropped
     ─▶ spans whose sung frames' median share is below mix − 4 dB dropped (residue of a lead instrument)
+    ─▶ nothing at all when less than 1 s is left
 
 On the engine's songs through the Spleeter separator the sung frames' share has a median near −1 dB
 per span; the residue of instrumentals peaks at −4.5 dB.
@@ -36,7 +37,8 @@ class Thresholds:
     level minus the mix's (dB, ≤ 0 when the stems add up), per frame, and as the median over a span's sung
     frames (``span_share_db``: a band's residue in the vocal stem stays lower than a voice). ``floor_db``
     is how far below the loudest vocal frame a frame may lie (dB); ``silence_dbfs`` the absolute floor;
-    ``min_strong`` counts 16 ms frames; gaps and spans are in seconds."""
+    ``min_strong`` counts 16 ms frames; gaps and spans are in seconds; less than ``min_total_s`` of singing
+    in all is no vocal (stray blips of an instrumental)."""
 
     strong_confidence: float = 0.7
     strong_share_db: float = -4.0
@@ -48,6 +50,7 @@ class Thresholds:
     min_strong: int = 3
     close_gap_s: float = 0.3
     min_span_s: float = 0.2
+    min_total_s: float = 1.0
 
 
 def frame_levels_db(mono: npt.NDArray[np.float32], n_frames: int) -> FloatArray:
@@ -132,4 +135,5 @@ class EnergyVocalDetector:
         limits = self.thresholds
         sung = sung_frames(track.confidence, vocal_db, mix_db, limits)
         spans = to_spans(sung, close_gap_s=limits.close_gap_s, min_span_s=limits.min_span_s)
-        return loud_enough(spans, sung, vocal_db - mix_db, min_share_db=limits.span_share_db)
+        spans = loud_enough(spans, sung, vocal_db - mix_db, min_share_db=limits.span_share_db)
+        return spans if sum(end - start for start, end in spans) >= limits.min_total_s else ()
