@@ -50,6 +50,7 @@ def serve(
     import uvicorn
 
     from tunesmith.api.app import create_app
+    from tunesmith.api.protocol import MAX_HEAD_BYTES, EnvelopeH11Protocol
 
     settings = _settings(data_dir, host=host, port=port)
     db = _db(settings)
@@ -61,7 +62,8 @@ def serve(
     typer.echo(f"Tunesmith on http://{settings.server.host}:{settings.server.port} "
                f"(files at {settings.base_url}, docs at /docs)")
     uvicorn.run(create_app(settings), host=settings.server.host, port=settings.server.port,
-                log_level="info", timeout_graceful_shutdown=5)
+                log_level="info", timeout_graceful_shutdown=5,
+                http=EnvelopeH11Protocol, h11_max_incomplete_event_size=MAX_HEAD_BYTES)
 
 
 @app.command()

@@ -4,6 +4,7 @@
     TunesmithError
     ├── BadRequest              400  invalid parameters
     │   ├── TooLong             413  prompt / style / title over the model's limit
+    │   ├── UnsupportedMediaType 415 a JSON endpoint sent a body that is not JSON (by its Content-Type)
     │   └── Unprocessable       422  validation failed (endpoints documenting 422, e.g. persona)
     ├── Unauthorized            401  missing, unknown or revoked API key
     ├── NotFound                404  unknown path, or a task of another key
@@ -35,6 +36,14 @@ class BadRequest(TunesmithError):
 class TooLong(BadRequest):
     code = 413
     http_status = 413
+
+
+class UnsupportedMediaType(BadRequest):
+    """A JSON endpoint got a ``Content-Type`` other than ``application/json`` or ``application/*+json``
+    (not in the hosted API's tables, which never see such a request; HTTP's own code for it)."""
+
+    code = 415
+    http_status = 415
 
 
 class Unprocessable(BadRequest):

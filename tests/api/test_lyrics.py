@@ -124,7 +124,8 @@ def test_validation(client: TestClient, auth: dict[str, str], name: str, changes
 
 
 def test_not_a_json_object_and_no_key(client: TestClient, auth: dict[str, str]) -> None:
-    assert client.post("/api/v1/lyrics", content=b"[1]", headers=auth).json()["code"] == 400
+    json_type = {**auth, "Content-Type": "application/json"}
+    assert client.post("/api/v1/lyrics", content=b"[1]", headers=json_type).json()["code"] == 400
     assert client.post("/api/v1/lyrics", json=BODY).json()["code"] == 401
 
 

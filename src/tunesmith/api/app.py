@@ -9,12 +9,12 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import IO, Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 
 from tunesmith import __version__
 from tunesmith.api import errors
-from tunesmith.api.deps import Container
+from tunesmith.api.deps import Container, request_line
 from tunesmith.api.operations import check_settings, render_callback, work_targets
 from tunesmith.api.routes import (
     account,
@@ -150,7 +150,8 @@ def create_app(settings: Settings | None = None, *, engine: Callable[..., Any] |
                 lock.close()
 
     app = FastAPI(title="Tunesmith", version=__version__, lifespan=lifespan,
-                  description="A self-hosted music generation server that speaks the Suno API.")
+                  description="A self-hosted music generation server that speaks the Suno API.",
+                  dependencies=[Depends(request_line)])  # an over-long URL gets the envelope on every route
     errors.install(app)
     app.include_router(generate.router)
     app.include_router(extend.router)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
+from tunesmith.api.json_body import parse_object, require_json_type
 from tunesmith.config import Settings
 from tunesmith.db.session import Database
 from tunesmith.errors import BadRequest, TooLong
@@ -18,6 +18,12 @@ from tunesmith.tasks.accounts import KeyInfo
 from tunesmith.tasks.callbacks import CallbackDispatcher
 from tunesmith.tasks.worker import WorkerPool
 from tunesmith.webhooks.guard import EgressPolicy
+
+MAX_REQUEST_LINE_BYTES = 8192
+"""Longest path plus query string the app answers (``tunesmith serve``'s HTTP parser already refuses a
+request head over :data:`tunesmith.api.protocol.MAX_HEAD_BYTES` that it had to buffer)."""
+MAX_HEADER_BYTES = 16 * 1024
+"""Largest header block the app answers (names, values and their ``: `` and line ends)."""
 
 
 @dataclass
@@ -46,7 +52,9 @@ def get_key(request: Request, container: Annotated[Container, Depends(get_contai
 
 
 async def json_body(request: Request, container: Annotated[Container, Depends(get_container)]) -> dict[str, Any]:
-    """The request body as a JSON object; oversize, bad UTF-8 and non-objects are refused."""
+    """The request body as a JSON object (:func:`~tunesmith.api.json_body.parse_object`); a body that is not
+    JSON by its ``Content-Type`` (415) or larger than ``server.max_body_bytes`` (413) is refused unread."""
+    require_json_type(request.headers.get("content-type"))
     limit = container.settings.server.max_body_bytes
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
@@ -56,17 +64,19 @@ async def json_body(request: Request, container: Annotated[Container, Depends(ge
         raw += chunk
         if len(raw) > limit:
             raise TooLong(f"request body is larger than {limit} bytes")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise BadRequest(f"request body is not valid UTF-8 (byte {exc.start})") from exc
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BadRequest(f"request body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
-    if not isinstance(data, dict):
-        raise BadRequest("request body must be a JSON object")
-    return data
+    return parse_object(bytes(raw))
+
+
+def request_line(request: Request) -> None:
+    """Refuse a path plus query string over :data:`MAX_REQUEST_LINE_BYTES`, or headers over
+    :data:`MAX_HEADER_BYTES` (a head that reached the server in one read, or a server in front, lets them in)."""
+    raw_path = request.scope.get("raw_path") or request.url.path.encode()
+    size = len(raw_path) + len(request.scope.get("query_string", b""))
+    if size > MAX_REQUEST_LINE_BYTES:
+        raise BadRequest(f"request line is longer than {MAX_REQUEST_LINE_BYTES} bytes ({size})")
+    headers = sum(len(name) + len(value) + 4 for name, value in request.scope.get("headers", ()))
+    if headers > MAX_HEADER_BYTES:
+        raise BadRequest(f"request headers are larger than {MAX_HEADER_BYTES} bytes ({headers})")
 
 
 ContainerDep = Annotated[Container, Depends(get_container)]

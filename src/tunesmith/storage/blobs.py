@@ -1,6 +1,8 @@
 """Blob storage behind one small interface: local disk now, S3-compatible stores later.
 
-Keys are relative POSIX paths such as ``tracks/<uuid>/audio.mp3``; they never come from users.
+Keys are relative POSIX paths such as ``tracks/<uuid>/audio.mp3``. The server makes them; the one way a key
+comes back from outside is a signed file link, and a key that leaves the store (``..``, an absolute path, a
+NUL) is :class:`~tunesmith.errors.NotFound` there, whatever the signature says.
 """
 
 from __future__ import annotations
@@ -8,6 +10,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 from typing import BinaryIO, Protocol
+
+from tunesmith.errors import NotFound
 
 
 class BlobStore(Protocol):
@@ -30,10 +34,17 @@ class LocalBlobStore:
         self.root.mkdir(parents=True, exist_ok=True)
 
     def local_path(self, key: str) -> Path:
+        path = self._inside(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def _inside(self, key: str) -> Path:
+        """The path of ``key`` under the root; :class:`NotFound` for a key that cannot name a file there."""
+        if "\0" in key:
+            raise NotFound("No such file")
         path = (self.root / key).resolve()
         if self.root not in path.parents:
-            raise ValueError(f"blob key escapes the store: {key!r}")
-        path.parent.mkdir(parents=True, exist_ok=True)
+            raise NotFound("No such file")
         return path
 
     def put_file(self, key: str, source: Path) -> int:

@@ -16,6 +16,9 @@ from urllib.parse import quote
 
 from tunesmith.errors import LinkError
 
+MAX_EXP_DIGITS = 12
+"""Longest ``exp`` read (unix seconds stay 10 digits until the year 2286)."""
+
 
 class LinkSigner:
     def __init__(self, secret: bytes, base_url: str, ttl_s: int) -> None:
@@ -34,15 +37,24 @@ class LinkSigner:
         return f"{self.base_url}{quote(path)}?exp={exp}&sig={self._sig(path, exp)}"
 
     def verify(self, route: str, key: str, exp: str | None, sig: str | None) -> None:
-        """Raise :class:`LinkError` unless the link is authentic and unexpired."""
+        """Raise :class:`LinkError` unless the link is authentic and unexpired. Any ``exp`` that is not a
+        short ASCII number, and any ``sig`` that is not ASCII, is simply not a valid signature."""
         path = f"/{route}/{key}"
-        if not exp or not sig or not exp.isdigit():
+        expiry = _expiry(exp)
+        if expiry is None or not sig:
             raise LinkError("This file link is not signed; use the URL returned by the API")
-        if not hmac.compare_digest(self._sig(path, int(exp)), sig):
+        if not sig.isascii() or not hmac.compare_digest(self._sig(path, expiry), sig):
             raise LinkError("This file link has an invalid signature (it was changed or is not ours)")
-        if int(exp) < time.time():
+        if expiry < time.time():
             raise LinkError("This file link has expired; query the task again for a fresh link",
                             expired=True)
+
+
+def _expiry(exp: str | None) -> int | None:
+    """``exp`` as unix seconds: ASCII digits only (``str.isdigit`` also accepts ``²`` and ``٣``)."""
+    if not exp or len(exp) > MAX_EXP_DIGITS or not (exp.isascii() and exp.isdigit()):
+        return None
+    return int(exp)
 
 
 def load_or_create_secret(path: Path, configured: str | None) -> bytes:

@@ -26,6 +26,7 @@ from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from tunesmith.api.deps import Container, ContainerDep, get_container, get_key
+from tunesmith.api.json_body import parse_object, require_json_type
 from tunesmith.api.schemas.uploads import (
     base64_body_limit,
     client_file_name,
@@ -183,19 +184,14 @@ async def _receive(request: Request, parser: MultipartParser, form: _Form) -> No
 
 
 async def _json_body(request: Request, limit: int) -> dict[str, Any]:
-    """The body as a JSON object, at most ``limit`` bytes."""
+    """The body as a JSON object (the API's one JSON reader), at most ``limit`` bytes."""
+    require_json_type(request.headers.get("content-type"))
     raw = bytearray()
     async for chunk in request.stream():
         raw += chunk
         if len(raw) > limit:
             raise BadRequest(f"request body is larger than {limit} bytes, the limit for this route")
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise BadRequest("request body is not valid UTF-8 JSON") from None
-    if not isinstance(data, dict):
-        raise BadRequest("request body must be a JSON object")
-    return data
+    return parse_object(bytes(raw))
 
 
 def _boundary(request: Request) -> bytes:

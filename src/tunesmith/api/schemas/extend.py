@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from tunesmith.api.schemas.generate import WEIGHTS, MusicFields, _check_len
+from tunesmith.api.schemas.generate import WEIGHTS, MusicFields, _check_len, check_lyric_lines
 from tunesmith.engines.base import SongRequest
 from tunesmith.errors import BadRequest
 from tunesmith.tasks.catalog import MODELS, ModelSpec
@@ -71,6 +71,8 @@ def check_extend(body: ExtendBody) -> ModelSpec:
     _check_len("style", body.style, spec.style_max, spec.name)
     _check_len("title", body.title, spec.title_max, spec.name)
     _check_len("negativeTags", body.negativeTags, 1000, spec.name)
+    if body.defaultParamFlag:
+        check_lyric_lines("prompt", body.prompt)
     return spec
 
 

@@ -7,16 +7,27 @@ any other request by the Era A/B rules, which are what older clients were writte
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, ConfigDict
 
 from tunesmith.engines.base import SongRequest
 from tunesmith.errors import BadRequest, TooLong
+from tunesmith.music.lyrics import split_backing
 from tunesmith.tasks.catalog import DURATION_MODELS, ERA_C_ONLY, MODELS, ModelSpec
 
 ERA_C_FIELDS = ("lyrics", "variety", "duration", "imageUrls", "videoUrls", "audioUrls")
 CUSTOM_ONLY_C = ("negativeTags", "vocalGender", "styleWeight", "weirdnessConstraint", "audioWeight",
                  "variety", "duration", "title", "personaId", "personaModel")
 WEIGHTS = ("styleWeight", "weirdnessConstraint", "audioWeight")
+MAX_HAN_PER_LINE = 60
+"""Most Chinese characters one sung lyric line may hold (a parenthesised backing part counts on its own).
+The singer speaks an all-Chinese line in one pass of its neural Mandarin voice (FastSpeech2,
+``engines/builtin/singer/mandarin.py``), whose decoder reads at most 2048 mel frames (25.6 s): at the
+singer's speaking speed the slowest syllable measured (哦) takes 28.6 frames, so a line of 70 of them fails
+("gather index out of bounds") and 68 pass; 60 keeps a margin. Lines without Chinese have no such limit."""
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_TAGS = re.compile(r"\[[^\[\]]*\]|【[^【】]*】")
 
 
 class MusicFields(BaseModel):
@@ -57,6 +68,18 @@ class GenerateBody(MusicFields):
 def _check_len(field: str, value: str | None, limit: int, model: str) -> None:
     if value is not None and len(value) > limit:
         raise TooLong(f"{field} is too long: {len(value)} characters, the limit for model {model} is {limit}")
+
+
+def check_lyric_lines(field: str, lyrics: str | None, error: type[BadRequest] = BadRequest) -> None:
+    """Refuse lyrics with a line of more than :data:`MAX_HAN_PER_LINE` Chinese characters (section tags
+    such as ``【副歌】`` are not sung and do not count), naming the field and the line (1-based)."""
+    lines = (lyrics or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for number, raw in enumerate(lines, start=1):
+        parts = split_backing(_TAGS.sub(" ", raw)) if _HAN.search(raw) else []
+        longest = max((len(_HAN.findall(part.text)) for part in parts), default=0)
+        if longest > MAX_HAN_PER_LINE:
+            raise error(f"{field}: line {number} has {longest} Chinese characters; a lyric line may hold at most "
+                        f"{MAX_HAN_PER_LINE} Chinese characters (split it into shorter lines)")
 
 
 def _check_common(body: GenerateBody, spec: ModelSpec) -> None:
@@ -128,6 +151,8 @@ def to_song_request(body: GenerateBody) -> SongRequest:
     _check_common(body, spec)
     era_c = body.model in ERA_C_ONLY or any(getattr(body, f) is not None for f in ERA_C_FIELDS)
     lyrics = _rules_c(body, spec) if era_c else _rules_ab(body, spec)
+    if not body.instrumental:
+        check_lyric_lines("lyrics" if era_c and body.lyrics is not None else "prompt", lyrics)
     idea = "" if body.customMode else (body.prompt or body.lyrics or body.style or "")
     return SongRequest(
         custom=body.customMode, instrumental=body.instrumental, model=body.model,

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from tunesmith.api.errors import validation_message
 from tunesmith.api.schemas.extend import SourceInfo, tuning_checks
-from tunesmith.api.schemas.generate import WEIGHTS
+from tunesmith.api.schemas.generate import WEIGHTS, check_lyric_lines
 from tunesmith.engines.base import SongRequest
 from tunesmith.errors import BadRequest, Unprocessable
 from tunesmith.tasks.catalog import MODELS
@@ -90,6 +90,8 @@ def _check_fields(req: ReplaceSectionBody) -> None:
             raise Unprocessable(f"{name} must not be empty")
     if not (req.lyrics if req.lyrics is not None else req.prompt).strip():
         raise Unprocessable("prompt (the section's lyrics) must not be empty")
+    sung = "lyrics" if req.lyrics is not None else "prompt"
+    check_lyric_lines(sung, getattr(req, sung), Unprocessable)
     if req.variety is not None and not 0 <= req.variety <= 4:
         raise Unprocessable("variety must be an integer from 0 to 4")
     tuning_checks(req.vocalGender, {n: getattr(req, n) for n in WEIGHTS}, req.personaModel, Unprocessable)
