@@ -1,4 +1,4 @@
-"""Words with times: splicing the vocal spans, the hallucination guard, lyric alignment (on fake recognised
+"""Words with times: masking the vocal spans, the hallucination guard, lyric alignment (on fake recognised
 words) and a real Whisper round trip on espeak-ng speech."""
 
 from __future__ import annotations
@@ -16,15 +16,18 @@ from tunesmith.analysis.words import (
     Filters,
     WhisperLyricsReader,
     align,
+    clamp,
     guess_language,
     hallucinated,
+    inside,
     is_loop,
     lyric_lines,
     lyric_words,
+    mask,
     padded_spans,
     recognised_words,
     snap_to_onsets,
-    splice,
+    sung_audio,
     trusted,
     units,
 )
@@ -78,16 +81,13 @@ def test_padded_spans_merge_and_stay_inside_the_song() -> None:
     assert padded_spans(((0.1, 1.0), (1.4, 2.0), (5.0, 9.9)), 10.0) == ((0.0, 2.3), (4.7, 10.0))
 
 
-def test_splice_maps_times_back_to_the_song() -> None:
-    mono = np.arange(10 * WHISPER_SR, dtype=np.float32)
-    audio, where = splice(mono, ((1.0, 2.0), (5.0, 5.5)), gap_s=0.5)
-    assert audio.size == int(2.0 * WHISPER_SR)  # 1 s + 0.5 s gap + 0.5 s, no gap after the last piece
-    assert audio[int(1.6 * WHISPER_SR)] == mono[int(5.1 * WHISPER_SR)]
-    assert where.to_song(0.25) == pytest.approx(1.25)
-    assert where.to_song(1.6) == pytest.approx(5.1)
-    assert where.to_song(1.1) == pytest.approx(2.0)  # early in the gap: the end of the piece before
-    assert where.to_song(1.4) == pytest.approx(5.0)  # late in the gap: the start of the piece after
-    assert where.in_gap(1.05, 1.45) and not where.in_gap(0.9, 1.2)
+def test_mask_silences_all_but_the_spans() -> None:
+    mono = np.ones(4 * WHISPER_SR, dtype=np.float32)
+    masked = mask(mono, ((1.0, 2.0),))
+    assert masked.sum() == pytest.approx(WHISPER_SR) and masked[int(1.5 * WHISPER_SR)] == 1.0
+    assert sung_audio(mono, ((0.0, 0.5), (3.0, 4.0))).size == int(1.5 * WHISPER_SR)
+    assert inside(0.2, 1.1, ((1.0, 2.0),)) and not inside(2.0, 2.5, ((1.0, 2.0),))
+    assert clamp(0.2, 1.1, ((1.0, 2.0),)) == (1.0, 1.1) and clamp(1.5, 2.6, ((1.0, 2.0),)) == (1.5, 2.0)
 
 
 # ---- recognised words ----------------------------------------------------------------------------------
@@ -105,15 +105,15 @@ def test_the_guard_drops_untrusted_segments() -> None:
     assert not trusted(_segment([]), filters)
 
 
-def test_recognised_words_are_simplified_characters_on_song_time() -> None:
-    _, where = splice(np.zeros(10 * WHISPER_SR, np.float32), ((2.0, 4.0), (6.0, 8.0)), gap_s=0.5)
+def test_recognised_words_are_simplified_characters_inside_the_spans() -> None:
+    spans = ((2.0, 4.0), (6.0, 8.0))
     segments = [
-        _segment([("我們", 0.2, 0.6), ("唱歌。", 0.6, 1.4)]),
-        _segment([("聽見", 2.6, 3.0)]),
-        _segment([("謝謝", 2.05, 2.4)]),  # wholly in the silence between the pieces
-        _segment([("訂閱", 3.0, 3.5)], text="請訂閱"),  # a known invention
+        _segment([("我們", 2.2, 2.6), ("唱歌。", 2.6, 3.4)]),
+        _segment([("聽見", 6.1, 6.5)]),
+        _segment([("謝謝", 4.5, 5.5)]),  # wholly in the silenced rest of the song
+        _segment([("訂閱", 7.0, 7.5)], text="請訂閱"),  # a known invention
     ]
-    words = recognised_words(segments, where, language="zh", filters=Filters())
+    words = recognised_words(segments, spans, language="zh", filters=Filters())
     assert [w.text for w in words] == ["我", "们", "唱", "歌", "听", "见"]
     assert [w.line for w in words] == [0, 0, 0, 0, 1, 1]
     assert words[0].start_s == pytest.approx(2.2) and words[1].start_s == pytest.approx(2.4)
@@ -121,9 +121,8 @@ def test_recognised_words_are_simplified_characters_on_song_time() -> None:
 
 
 def test_a_long_pause_starts_a_new_line() -> None:
-    _, where = splice(np.zeros(10 * WHISPER_SR, np.float32), ((0.0, 10.0),))
     segment = _segment([(" Hold", 0.0, 0.5), (" on", 0.5, 1.0), (" Sing", 2.5, 3.0), (" along", 3.0, 3.5)])
-    words = recognised_words([segment], where, language="en", filters=Filters())
+    words = recognised_words([segment], ((0.0, 10.0),), language="en", filters=Filters())
     assert [(w.text, w.line) for w in words] == [("Hold", 0), ("on", 0), ("Sing", 1), ("along", 1)]
 
 
