@@ -42,6 +42,7 @@ class AnalysisItem:
     language: str | None
     role: str
     request: dict[str, Any]
+    tuned_on: tuple[str, ...] = ()  # capabilities tuned on this song: its figures for them are not held out
 
     @property
     def lyrics(self) -> str:
@@ -75,7 +76,8 @@ def cache_root() -> Path:
 
 def load_items(path: Path = SET_PATH) -> list[AnalysisItem]:
     raw = json.loads(path.read_text(encoding="utf-8"))
-    return [AnalysisItem(r["id"], r.get("language"), r["role"], dict(r["request"])) for r in raw]
+    return [AnalysisItem(r["id"], r.get("language"), r["role"], dict(r["request"]), tuple(r.get("tuned_on", ())))
+            for r in raw]
 
 
 def engine_digest(root: Path = ROOT / "src" / "tunesmith") -> str:
