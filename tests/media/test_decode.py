@@ -129,3 +129,21 @@ def test_the_hard_timeout_stops_ffmpeg(audio_dir: Path) -> None:
 ])
 def test_sniff_by_magic_numbers(head: bytes, expected: str | None) -> None:
     assert sniff(head) == expected
+
+
+@pytest.mark.parametrize("seconds", [5.0, 480.0])
+@pytest.mark.parametrize("suffix,options", [
+    (".mp3", ["-c:a", "libmp3lame", "-b:a", "96k"]), (".wav", []), (".flac", ["-c:a", "flac"]),
+    (".ogg", ["-c:a", "libvorbis", "-q:a", "2"]), (".m4a", ["-c:a", "aac", "-b:a", "96k"]),
+])
+def test_uploads_of_5_seconds_to_8_minutes_decode(tmp_path: Path, seconds: float, suffix: str,
+                                                   options: list[str]) -> None:
+    """The documented input range (Era B allows 8 minutes) decodes in full in every common format."""
+    path = tmp_path / f"song{suffix}"
+    subprocess.run([ffmpeg_exe(), "-nostdin", "-y", "-loglevel", "error", "-f", "lavfi", "-i",
+                    f"sine=frequency=330:sample_rate=44100:duration={seconds}", "-ac", "2", *options, str(path)],
+                   check=True, timeout=120)
+    audio, rate = decode_audio(path, max_seconds=480.0)
+    assert rate == SR and audio.shape[0] == 2
+    assert abs(audio.shape[1] / SR - seconds) < 0.1
+    assert float(np.abs(audio[:, SR:2 * SR]).max()) > 0.05  # real signal, not padding
