@@ -16,25 +16,7 @@ from tunesmith import __version__
 from tunesmith.api import errors
 from tunesmith.api.deps import Container, request_line
 from tunesmith.api.operations import check_settings, render_callback, work_targets
-from tunesmith.api.routes import (
-    account,
-    covers,
-    extend,
-    files,
-    generate,
-    lyrics,
-    lyrics_timestamps,
-    midi,
-    mp4,
-    persona,
-    recovery,
-    replace_section,
-    sounds,
-    style,
-    uploads,
-    vocal_removal,
-    wav,
-)
+from tunesmith.api.routes import routers
 from tunesmith.config import Settings
 from tunesmith.db.session import Database
 from tunesmith.engines.llm import LLMConfig
@@ -153,23 +135,8 @@ def create_app(settings: Settings | None = None, *, engine: Callable[..., Any] |
                   description="A self-hosted music generation server that speaks the Suno API.",
                   dependencies=[Depends(request_line)])  # an over-long URL gets the envelope on every route
     errors.install(app)
-    app.include_router(generate.router)
-    app.include_router(extend.router)
-    app.include_router(replace_section.router)
-    app.include_router(account.router)
-    app.include_router(files.router)
-    app.include_router(wav.router)
-    app.include_router(mp4.router)
-    app.include_router(covers.router)
-    app.include_router(recovery.router)
-    app.include_router(sounds.router)
-    app.include_router(vocal_removal.router)
-    app.include_router(midi.router)
-    app.include_router(lyrics_timestamps.router)
-    app.include_router(persona.router)
-    app.include_router(lyrics.router)
-    app.include_router(style.router)
-    app.include_router(uploads.router)
+    for router in routers():
+        app.include_router(router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> JSONResponse:
