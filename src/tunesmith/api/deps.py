@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 from tunesmith.api.json_body import parse_object, require_json_type
 from tunesmith.config import Settings
 from tunesmith.db.session import Database
-from tunesmith.errors import BadRequest, TooLong
+from tunesmith.errors import BadRequest, TooLong, TunesmithError
 from tunesmith.storage.blobs import BlobStore
 from tunesmith.storage.links import LinkSigner
 from tunesmith.tasks import accounts
@@ -54,16 +54,22 @@ def get_key(request: Request, container: Annotated[Container, Depends(get_contai
 async def json_body(request: Request, container: Annotated[Container, Depends(get_container)]) -> dict[str, Any]:
     """The request body as a JSON object (:func:`~tunesmith.api.json_body.parse_object`); a body that is not
     JSON by its ``Content-Type`` (415) or larger than ``server.max_body_bytes`` (413) is refused unread."""
+    return await read_json(request, container.settings.server.max_body_bytes, TooLong, "")
+
+
+async def read_json(request: Request, limit: int, too_large: type[TunesmithError], where: str) -> dict[str, Any]:
+    """The body as a JSON object, refused unread when not JSON by its ``Content-Type`` (415) or when it is
+    (or declares to be) over ``limit`` bytes (``too_large``; ``where`` ends its message)."""
     require_json_type(request.headers.get("content-type"))
-    limit = container.settings.server.max_body_bytes
+    message = f"request body is larger than {limit} bytes{where}"
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
-        raise TooLong(f"request body is larger than {limit} bytes")
+        raise too_large(message)
     raw = bytearray()
     async for chunk in request.stream():
         raw += chunk
         if len(raw) > limit:
-            raise TooLong(f"request body is larger than {limit} bytes")
+            raise too_large(message)
     return parse_object(bytes(raw))
 
 
