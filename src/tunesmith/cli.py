@@ -78,13 +78,15 @@ def analyse(
                                                      "(FLAC) into this folder.")] = None,
     cache: Annotated[Path | None, typer.Option(help="Keep results in this folder; a second run on the same "
                                                      "file reads them instead of analysing again.")] = None,
+    midi: Annotated[Path | None, typer.Option(help="Also write the vocal melody and the chords as a MIDI file "
+                                                    "(one beat of the recording = one quarter note).")] = None,
 ) -> None:
     """Analyse a recording: tempo, beats, key, chords over time, sections, vocal melody, lyrics with times."""
     from tunesmith.cli_analyse import run_analyse
 
     try:
         run_analyse(file, settings=_settings(None), json_out=json_out, lyrics_file=lyrics, language=language,
-                    stems_dir=stems, cache_dir=cache)
+                    stems_dir=stems, cache_dir=cache, midi_out=midi)
     except TunesmithError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(2) from exc

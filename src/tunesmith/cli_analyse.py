@@ -10,14 +10,17 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from tunesmith.analysis.pipeline import AnalysisPipeline, AnalysisResult
+from tunesmith.analysis.score import to_score
 from tunesmith.analysis.types import SongAnalysis
 from tunesmith.config import Settings
 from tunesmith.engines.understanding import analyse_file
 from tunesmith.media.audio_io import write_flac
+from tunesmith.media.midi import score_parts, write_midi
 
 
 def run_analyse(file: Path, *, settings: Settings, json_out: Path | None, lyrics_file: Path | None,
-                language: str | None, stems_dir: Path | None, cache_dir: Path | None) -> SongAnalysis:
+                language: str | None, stems_dir: Path | None, cache_dir: Path | None,
+                midi_out: Path | None = None) -> SongAnalysis:
     lyrics = lyrics_file.read_text(encoding="utf-8") if lyrics_file else None
     pipeline = AnalysisPipeline(settings.analysis.choice())
     with Progress(TextColumn("{task.description:<10}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
@@ -33,6 +36,10 @@ def run_analyse(file: Path, *, settings: Settings, json_out: Path | None, lyrics
     if json_out is not None:
         json_out.write_text(json.dumps(result.analysis.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
         typer.echo(f"\nJSON written to {json_out}")
+    if midi_out is not None:
+        score = to_score(result.analysis).score
+        write_midi(score, score_parts(score), midi_out)
+        typer.echo(f"MIDI written to {midi_out}")
     if stems_dir is not None:
         _write_stems(result, stems_dir)
         typer.echo(f"Stems written to {stems_dir}/vocals.flac and accompaniment.flac")

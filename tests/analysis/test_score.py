@@ -26,8 +26,9 @@ def test_score_holds_key_chords_sections_and_the_sung_melody() -> None:
     assert [(c.root, c.quality) for c in score.chords] == [(7, "maj"), (4, "min"), (0, "maj")]  # N dropped
     assert score.chords[1].start == 5 * TICKS_PER_BEAT and score.chords[1].duration == 4 * TICKS_PER_BEAT
     assert [s.kind for s in score.sections] == ["intro", "verse"]
-    (melody,) = score.parts
-    assert melody.family is StemFamily.VOCALS
+    melody, chords = score.parts
+    assert melody.family is StemFamily.VOCALS and chords.name == "chords"
+    assert [n.pitch for n in chords.notes[:3]] == [55, 59, 62]  # G major, close position from G3
     assert [n.pitch for n in melody.notes] == [67, 69, 71]
     off_grid = melody.notes[2]  # sung 0.12 s after its beat: it keeps that place between the beats
     assert 7 * TICKS_PER_BEAT < off_grid.start < 8 * TICKS_PER_BEAT

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import mido
 import numpy as np
 import pytest
 from tests.analysis.helpers import drifting_analysis
@@ -32,11 +33,15 @@ def test_the_command_writes_json_and_stems(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setattr(AnalysisPipeline, "analyse", fake_analyse)
     song = write_wav(tmp_path / "song.wav", np.zeros((1, 44100), np.float32) + 0.1, 44100)
     out = tmp_path / "a.json"
-    result = CliRunner().invoke(app, ["analyse", str(song), "--json", str(out), "--stems", str(tmp_path / "st")])
+    result = CliRunner().invoke(app, ["analyse", str(song), "--json", str(out), "--stems", str(tmp_path / "st"),
+                                      "--midi", str(tmp_path / "song.mid")])
     assert result.exit_code == 0, result.output
     assert "G major" in result.output
     assert SongAnalysis.from_json(json.loads(out.read_text())) == drifting_analysis()
     assert (tmp_path / "st" / "vocals.flac").is_file() and (tmp_path / "st" / "accompaniment.flac").is_file()
+    midi = mido.MidiFile(str(tmp_path / "song.mid"))
+    pitches = [m.note for track in midi.tracks for m in track if m.type == "note_on"]
+    assert pitches[:3] == [67, 69, 71] and 55 in pitches  # the melody, then the chords
 
 
 def test_a_file_that_is_not_audio_is_a_clear_error(tmp_path: Path) -> None:

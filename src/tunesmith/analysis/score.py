@@ -23,8 +23,11 @@ from tunesmith.music.score import (
     Section,
     StemFamily,
 )
+from tunesmith.music.theory import chord_pitch_classes
 
 VOCAL_PROGRAM = 53  # GM "Voice Oohs": how a DAW plays the sung line from the MIDI export
+CHORD_PROGRAM = 0  # GM "Acoustic Grand Piano" for the chord track
+CHORD_ROOT_OCTAVE = 48  # the chord track's roots sit in the octave from C3
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,7 @@ def to_score(analysis: SongAnalysis, *, ticks_per_beat: int = TICKS_PER_BEAT) ->
     score = Score(
         tempo_bpm=analysis.tempo.bpm, meter=analysis.tempo.meter,
         key=Key(analysis.key.tonic, analysis.key.mode), sections=sections, chords=chords,
-        parts=_melody_part(analysis, clock), ticks_per_beat=ticks_per_beat,
+        parts=_melody_part(analysis, clock) + _chord_part(chords), ticks_per_beat=ticks_per_beat,
         metadata={"source": "analysis", "lyrics": analysis.lyrics.text, "language": analysis.lyrics.language},
     )
     return ScoreMaterial(score, clock)
@@ -92,3 +95,11 @@ def _melody_part(analysis: SongAnalysis, clock: BeatClock) -> tuple[Part, ...]:
     if not notes:
         return ()
     return (Part("vocal melody", StemFamily.VOCALS, VOCAL_PROGRAM, tuple(notes)),)
+
+
+def _chord_part(chords: tuple[ChordSymbol, ...]) -> tuple[Part, ...]:
+    """The detected chords as close-position triads (for a DAW; the engine voices its own)."""
+    notes = tuple(Note(c.start, c.duration, CHORD_ROOT_OCTAVE + pc if pc >= c.root else CHORD_ROOT_OCTAVE + 12 + pc,
+                       72)
+                  for c in chords for pc in chord_pitch_classes(c.root, c.quality))
+    return (Part("chords", StemFamily.KEYBOARD, CHORD_PROGRAM, notes),) if notes else ()
