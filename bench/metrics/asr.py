@@ -19,6 +19,7 @@ import numpy as np
 
 from bench.metrics.audio import Audio, as_channels
 from tunesmith.analysis import whisper
+from tunesmith.digest import file_sha256
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
@@ -27,7 +28,7 @@ Language = Literal["en", "zh"]
 
 WHISPER_SR = whisper.WHISPER_SR
 MODEL_SHA256 = whisper.MODEL_SHA256
-_sha256 = whisper.sha256
+_sha256 = file_sha256
 _SECTION_TAG = re.compile(r"\[[^\]]*\]|\([^)]*\)")
 
 

@@ -113,8 +113,10 @@ def _voice(out: Partial, pipeline: AnalysisPipeline, *, lyrics: str | None, lang
     sr = stems.sample_rate
     out.melody = _tuple(out.attempt("melody", lambda: get("melody").transcribe(stems.vocals, sr, spans))) if spans \
         else ()
+    onsets = tuple(n.onset_s for n in out.melody) if out.melody is not None else None  # as the pipeline does
     out.lyrics = out.attempt(
-        "lyrics", lambda: get("lyrics").read(stems.vocals, sr, spans, lyrics=lyrics, language=language)
+        "lyrics", lambda: get("lyrics").read(stems.vocals, sr, spans, lyrics=lyrics, language=language,
+                                             onsets=onsets)
     )
 
 

@@ -10,6 +10,7 @@ All audio is float32 ``(channels, samples)`` with the sample rate passed explici
 from __future__ import annotations
 
 import importlib
+from collections.abc import Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from tunesmith.analysis.types import ChordSpan, KeyEstimate, Lyrics, NoteEvent, SectionSpan, Stems, TempoMap
@@ -77,8 +78,10 @@ class MelodyTranscriber(Analyser, Protocol):
 @runtime_checkable
 class LyricsReader(Analyser, Protocol):
     def read(self, vocals: Audio, sample_rate: int, vocal_spans: Spans, *, lyrics: str | None = None,
-             language: str | None = None) -> Lyrics:
-        """Words with times: ``lyrics`` aligned when given, else transcribed; nothing where no one sings."""
+             language: str | None = None, onsets: Sequence[float] | None = None) -> Lyrics:
+        """Words with times: ``lyrics`` aligned when given, else transcribed; nothing where no one sings.
+        ``onsets``: the sung notes' onsets (seconds) when the melody is already known, so a reader that
+        places words on notes need not track the pitch again."""
         ...
 
 

@@ -65,14 +65,15 @@ def to_seconds(frames: npt.ArrayLike) -> npt.NDArray[np.float64]:
     return np.asarray(frames, dtype=np.float64) / frame_rate()
 
 
-def mono(audio: Audio, sample_rate: int) -> Signal:
-    """Downmix ``audio`` (channels, samples) or (samples,) to one channel at :data:`ANALYSIS_RATE`."""
+def mono(audio: Audio, sample_rate: int, *, rate: int = ANALYSIS_RATE) -> Signal:
+    """Downmix ``audio`` (channels, samples) or (samples,) to one channel at ``rate`` Hz (default
+    :data:`ANALYSIS_RATE`; the pitch tracker and Whisper take 16 kHz)."""
     import soxr
 
     x = np.asarray(audio, dtype=np.float32)
     y = x.mean(axis=0) if x.ndim == 2 else x
-    if sample_rate != ANALYSIS_RATE and y.size:
-        y = soxr.resample(y, sample_rate, ANALYSIS_RATE, quality="HQ")
+    if sample_rate != rate and y.size:
+        y = soxr.resample(y, sample_rate, rate, quality="HQ")
     return np.ascontiguousarray(y, dtype=np.float32)
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from tunesmith.analysis import features
 from tunesmith.analysis.base import Spans
 from tunesmith.analysis.types import NoteEvent
 from tunesmith.dsp.types import Audio
@@ -50,13 +51,9 @@ class PitchTrack:
 
 
 def to_mono_16k(audio: Audio, sample_rate: int) -> npt.NDArray[np.float32]:
-    """``audio`` (channels, samples) at ``sample_rate`` → mono float32 at :data:`TRACK_SR`."""
-    import soxr
-
-    mono = np.asarray(audio, dtype=np.float32).reshape(-1, audio.shape[-1]).mean(axis=0)
-    if sample_rate != TRACK_SR:
-        mono = soxr.resample(mono, sample_rate, TRACK_SR)
-    return np.ascontiguousarray(mono, dtype=np.float32)
+    """``audio`` (channels, samples) at ``sample_rate`` → mono float32 at :data:`TRACK_SR` (16 kHz, also
+    Whisper's rate)."""
+    return features.mono(audio, sample_rate, rate=TRACK_SR)
 
 
 def pitch_track(detector: SwiftF0, audio: Audio, sample_rate: int) -> PitchTrack:

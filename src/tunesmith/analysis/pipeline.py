@@ -65,7 +65,8 @@ class AnalysisPipeline:
         chords = step("chords").recognise(stems.accompaniment, sample_rate, tempo)
         sections = step("sections").find_sections(audio, sample_rate, tempo, spans)
         melody = step("melody").transcribe(stems.vocals, sample_rate, spans) if spans else ()
-        words = step("lyrics").read(stems.vocals, sample_rate, spans, lyrics=lyrics, language=language)
+        words = step("lyrics").read(stems.vocals, sample_rate, spans, lyrics=lyrics, language=language,
+                                    onsets=tuple(n.onset_s for n in melody))
         if progress:
             progress("done", 1.0)
         result = SongAnalysis(

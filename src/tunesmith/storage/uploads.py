@@ -11,7 +11,6 @@ Files are staged under ``staging/`` in the same store first, so the final move i
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from tunesmith.db.models import Blob, Upload
 from tunesmith.db.session import Database, utcnow
+from tunesmith.digest import file_digest
 from tunesmith.errors import NotFound
 from tunesmith.storage.blobs import BlobStore
 
@@ -77,17 +77,6 @@ def upload_blob_key(upload_id: str, file_name: str) -> str:
 
 def is_upload_key(key: str) -> bool:
     return key.startswith(UPLOAD_PREFIX)
-
-
-def file_digest(path: Path) -> tuple[int, str]:
-    """Size in bytes and SHA-256 (hex) of the file at ``path``, read in chunks."""
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-            size += len(chunk)
-    return size, digest.hexdigest()
 
 
 def save_upload(db: Database, store: BlobStore, staged: Path, new: NewUpload, *,

@@ -14,7 +14,6 @@ order of Spleeter's ``2stems`` configuration).
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import io
 import pickle
@@ -26,6 +25,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from tunesmith.digest import file_sha256
 from tunesmith.errors import EngineError
 
 Weights = dict[str, npt.NDArray[np.float32]]
@@ -58,12 +58,9 @@ def verified_path(folder: Path, stem: str) -> Path:
     path = folder / name
     if not path.is_file():
         raise CheckpointError(f"Spleeter {stem} checkpoint missing: {path}")
-    digest = hashlib.sha256()
-    with path.open("rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    if digest.hexdigest() != expected:
-        raise CheckpointError(f"Spleeter {stem} checkpoint {path} has sha256 {digest.hexdigest()}, expected {expected}")
+    actual = file_sha256(path)
+    if actual != expected:
+        raise CheckpointError(f"Spleeter {stem} checkpoint {path} has sha256 {actual}, expected {expected}")
     return path
 
 
