@@ -92,11 +92,22 @@ class SourceUnavailable(TunesmithError):
 
 
 class EngineError(TunesmithError):
-    """Generation failed. ``retryable`` errors may be tried again on another attempt."""
+    """Generation failed. ``retryable`` errors may be tried again on another attempt. ``code`` is the task's
+    ``errorCode`` and the error callback's ``code``: 501 (generation failed) unless the input was at fault,
+    e.g. 400 for an upload of the wrong kind found only by listening to it."""
 
     code = 501
     http_status = 500
 
-    def __init__(self, message: str, *, retryable: bool = False) -> None:
+    def __init__(self, message: str, *, retryable: bool = False, code: int | None = None) -> None:
         super().__init__(message)
         self.retryable = retryable
+        if code is not None:
+            self.code = code
+
+    def __reduce__(self) -> tuple[object, ...]:  # keep code and retryable across the engine process pool
+        return (_engine_error, (type(self), self.message, self.retryable, self.code))
+
+
+def _engine_error(cls: type[EngineError], message: str, retryable: bool, code: int) -> EngineError:
+    return cls(message, retryable=retryable, code=code)

@@ -54,6 +54,16 @@ class SongRequest:
 
 SOURCE_MASTER, SOURCE_SCORE, SOURCE_STEM = "master", "score", "stem:"
 """Roles in ``SongRequest.source``: the mastered mix (FLAC), score.json, and ``stem:<family>`` (FLAC)."""
+SOURCE_UPLOAD = "upload"
+"""Role in ``SongRequest.source`` of the user's own audio (any format ffmpeg reads): the blob key that
+:func:`tunesmith.tasks.sources.resolve_upload_url` resolved ``uploadUrl`` to."""
+AUDIO_IN_OPERATIONS = frozenset({"add_instrumental", "add_vocals"})
+"""Operations that start from the user's audio (``source[SOURCE_UPLOAD]``): the engine listens to it first.
+
+* ``add_instrumental``: the upload is a vocal (a full song is separated and its vocal kept); ``style`` is the
+  backing's style (the wire field ``tags``); the tracks are the vocal, unchanged, with a new band.
+* ``add_vocals``: the upload is an instrumental; ``lyrics`` are sung over it in ``style``; the tracks are the
+  instrumental, unchanged, with a new vocal."""
 
 
 def source_roles(master: str, score: str, stems: dict[str, str]) -> dict[str, str]:

@@ -1,12 +1,14 @@
 """The score: the one symbolic description of a song that every later stage reads.
 
 Times are integer ticks (``TICKS_PER_BEAT`` per quarter-note beat) so that notes, sections and sung
-syllables line up exactly; seconds are derived from the single tempo. Rendering, singing, MIDI export
+syllables line up exactly; seconds are derived from the single tempo, or, when the score carries
+``beat_times`` (a band fitted to a singer who drifts), from that beat grid. Rendering, singing, MIDI export
 and lyric timestamps all read this structure, never each other's output.
 """
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -158,6 +160,9 @@ class Score:
     vocal: VocalLine | None = None
     ticks_per_beat: int = TICKS_PER_BEAT
     metadata: dict[str, str] = field(default_factory=dict)
+    beat_times: tuple[float, ...] = ()
+    """Seconds of beat 0, 1, 2, … (tick ``i * ticks_per_beat``), increasing; empty = the single ``tempo_bpm``.
+    Past the last beat time the last beat period continues."""
 
     @property
     def ticks_per_bar(self) -> int:
@@ -173,8 +178,21 @@ class Score:
         return max(ends, default=0)
 
     def seconds(self, tick: int) -> float:
-        """Tick → seconds at the score's single tempo."""
-        return tick * 60.0 / (self.tempo_bpm * self.ticks_per_beat)
+        """Tick → seconds: at the score's single tempo, or along ``beat_times`` (linear inside a beat)."""
+        if len(self.beat_times) < 2:
+            return tick * 60.0 / (self.tempo_bpm * self.ticks_per_beat)
+        times, beat = self.beat_times, tick / self.ticks_per_beat
+        index = min(max(int(beat), 0), len(times) - 2)
+        return times[index] + (beat - index) * (times[index + 1] - times[index])
+
+    def tick_at(self, seconds: float) -> int:
+        """Seconds → the nearest tick (the inverse of :meth:`seconds`; never below 0)."""
+        if len(self.beat_times) < 2:
+            return max(0, round(seconds * self.tempo_bpm * self.ticks_per_beat / 60.0))
+        times = self.beat_times
+        index = min(max(bisect.bisect_right(times, seconds) - 1, 0), len(times) - 2)
+        beat = index + (seconds - times[index]) / (times[index + 1] - times[index])
+        return max(0, round(beat * self.ticks_per_beat))
 
     @property
     def duration_s(self) -> float:

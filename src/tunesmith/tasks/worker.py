@@ -191,12 +191,12 @@ class WorkerPool:
         except _LeaseLost:
             log.warning("task %s: lease lost, leaving it to its new owner", task_id)
         except EngineError as exc:
-            self._failed(task_id, exc.message, retryable=exc.retryable)
+            self._failed(task_id, exc.message, retryable=exc.retryable, code=exc.code)
         except Exception as exc:  # any engine crash must end in a recorded failure, never a hang
             log.error("task %s failed:\n%s", task_id, traceback.format_exc())
             self._failed(task_id, f"Generation failed: {type(exc).__name__}: {exc}", retryable=False)
 
-    def _failed(self, task_id: str, message: str, *, retryable: bool) -> None:
+    def _failed(self, task_id: str, message: str, *, retryable: bool, code: int = 501) -> None:
         with self.db.read() as s:
             task = s.get(Task, task_id)
             more = task is not None and task.attempt < task.max_attempts
@@ -204,7 +204,7 @@ class WorkerPool:
             transitions.release(self.db, task_id, self.owner)
             self._wake.set()
         else:
-            transitions.fail(self.db, task_id, message)
+            transitions.fail(self.db, task_id, message, code=code)
 
     def _await(self, futures: set[Future[Any]], task_id: str, started: float) -> set[Future[Any]]:
         """Wait until at least one future is done, renewing the lease meanwhile."""
