@@ -1,6 +1,8 @@
 """Score ⇄ JSON, stored with each track. The round trip is exact (``score_from_json(score_to_json(s)) == s``).
 
-Notes are written as ``[start, duration, pitch, velocity]`` arrays to keep a 3-minute song small.
+Notes are written as ``[start, duration, pitch, velocity]`` arrays to keep a 3-minute song small. A tempo
+map (``beat_times``, seconds) is written as a list of floats, which JSON keeps exactly; documents written
+before tempo maps existed have none and load with the single tempo.
 """
 
 from __future__ import annotations
@@ -84,6 +86,7 @@ def score_to_dict(score: Score) -> dict[str, Any]:
         "parts": [_part_dict(p) for p in score.parts],
         "vocal": _vocal_dict(score.vocal) if score.vocal else None,
         "metadata": dict(score.metadata),
+        "beat_times": list(score.beat_times),
     }
 
 
@@ -117,6 +120,13 @@ def _vocal(d: dict[str, Any]) -> VocalLine:
     return VocalLine(d["language"], d["voice"], tuple(_line(x) for x in d["lines"]), syllables)
 
 
+def _beat_times(raw: list[float]) -> tuple[float, ...]:
+    times = tuple(float(t) for t in raw)
+    if any(b <= a for a, b in zip(times, times[1:])):
+        raise ValueError("beat_times must increase")
+    return times
+
+
 def score_from_dict(d: dict[str, Any]) -> Score:
     """Rebuild a score from :func:`score_to_dict` data; raises ``ValueError`` on a bad document."""
     if d.get("version") != FORMAT_VERSION:
@@ -132,6 +142,7 @@ def score_from_dict(d: dict[str, Any]) -> Score:
             vocal=_vocal(d["vocal"]) if d["vocal"] else None,
             ticks_per_beat=int(d["ticks_per_beat"]),
             metadata={str(k): str(v) for k, v in d["metadata"].items()},
+            beat_times=_beat_times(d.get("beat_times", [])),
         )
     except (KeyError, TypeError, IndexError) as exc:
         raise ValueError(f"malformed score document: {exc!r}") from exc
