@@ -8,6 +8,7 @@ before tempo maps existed have none and load with the single tempo.
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 from typing import Any
 
 from tunesmith.music.score import (
@@ -122,7 +123,7 @@ def _vocal(d: dict[str, Any]) -> VocalLine:
 
 def _beat_times(raw: list[float]) -> tuple[float, ...]:
     times = tuple(float(t) for t in raw)
-    if any(b <= a for a, b in zip(times, times[1:])):
+    if any(b <= a for a, b in pairwise(times)):
         raise ValueError("beat_times must increase")
     return times
 
