@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from tunesmith.api.schemas import (
+    audio_in,
     covers,
     extend,
     generate,
@@ -67,9 +68,9 @@ def _lyrics_details(view: TaskView, _signer: LinkSigner) -> dict[str, Any]:
     return lyrics.lyrics_details(view)
 
 
-def _music(name: str, body: type[BaseModel], cost: int) -> Operation:
-    return Operation(name, Kind.MUSIC, cost, body, MUSIC, music.record_info, music.music_callback, "generate",
-                     "music")
+def _music(name: str, body: type[BaseModel], cost: int,
+           callback: CallbackRenderer = music.music_callback) -> Operation:
+    return Operation(name, Kind.MUSIC, cost, body, MUSIC, music.record_info, callback, "generate", "music")
 
 
 def _job(name: str, cost: int, body: type[BaseModel], work: str, details: DetailsRenderer,
@@ -82,6 +83,8 @@ OPERATIONS: dict[str, Operation] = {op.name: op for op in (
     _music("generate", generate.GenerateBody, 12),
     _music("extend", extend.ExtendBody, 12),
     _music("replace_section", replace_section.ReplaceSectionBody, 12),
+    _music("add_instrumental", audio_in.AddInstrumentalBody, 12, music.audio_in_callback),
+    _music("add_vocals", audio_in.AddVocalsBody, 12, music.audio_in_callback),
     _job("wav", 1, wav.WavBody, "wav:export_wav", wav.wav_details, wav.wav_callback, "wav", "WAV conversion"),
     _job("separate_vocal", 10, separation.SeparationBody, "stems:separate", separation.separation_details,
          separation.separation_callback, "vocal-removal", "vocal separation"),

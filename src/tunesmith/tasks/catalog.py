@@ -18,6 +18,9 @@ class ModelSpec:
     style_max: int
     title_max: int
     max_duration_s: float
+    upload_max_s: float = 480.0
+    """Longest ``uploadUrl`` audio the audio-in endpoints take for this model, in seconds (§1.7: 8 minutes,
+    1 minute for ``V4_5ALL``); ``uploads.max_audio_s`` caps it further."""
 
 
 MODELS: dict[str, ModelSpec] = {
@@ -27,7 +30,7 @@ MODELS: dict[str, ModelSpec] = {
         ModelSpec("V4", "ABC", "chirp-v4", 3000, 500, 200, 80, 240),
         ModelSpec("V4_5", "ABC", "chirp-v4-5", 5000, 500, 1000, 100, 480),
         ModelSpec("V4_5PLUS", "ABC", "chirp-bluejay", 5000, 500, 1000, 100, 480),
-        ModelSpec("V4_5ALL", "BC", "chirp-auk", 5000, 500, 1000, 80, 480),
+        ModelSpec("V4_5ALL", "BC", "chirp-auk", 5000, 500, 1000, 80, 480, upload_max_s=60),
         ModelSpec("V5", "ABC", "chirp-crow", 5000, 500, 1000, 100, 480),
         ModelSpec("V5_5", "BC", "chirp-fenix", 5000, 3000, 1000, 80, 480),
         ModelSpec("V6", "C", "chirp-v6", 5000, 3000, 1000, 80, 480),

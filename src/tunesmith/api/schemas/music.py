@@ -3,10 +3,16 @@
 Links are signed afresh each time a shape is rendered. A track appears in ``sunoData`` from TEXT_SUCCESS
 on with its title, lyrics, tags and ``streamAudioUrl``; ``audioUrl``/``imageUrl``/``duration`` are filled
 once that track is complete.
+
+Two callback bodies share one shape: :func:`music_callback` (generate, extend, replace-section) lists each
+track with the ``source_*`` copies of its links, as the hosted §3.1 example does; :func:`audio_in_callback`
+(add-instrumental and add-vocals) lists exactly the track keys of the hosted add-instrumental callback
+document (``shared/seeds/000``), which has none.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +35,10 @@ SNAKE = {"audioUrl": "audio_url", "sourceAudioUrl": "source_audio_url", "streamA
          "sourceStreamAudioUrl": "source_stream_audio_url", "imageUrl": "image_url",
          "sourceImageUrl": "source_image_url", "modelName": "model_name"}
 """Callback spelling of the record-info keys that differ (``createTime`` stays camelCase in both)."""
+SEED_TRACK_KEYS = ("id", "audio_url", "stream_audio_url", "image_url", "prompt", "model_name", "title", "tags",
+                   "createTime", "duration")
+"""A track of the add-instrumental callback document (seed 000), in its order: no ``source_*`` keys."""
+TrackRenderer = Callable[[Track, LinkSigner], dict[str, Any]]
 
 
 def track_camel(track: Track, signer: LinkSigner) -> dict[str, Any]:
@@ -66,15 +76,31 @@ def record_info(view: TaskView, signer: LinkSigner) -> dict[str, Any]:
     }
 
 
-def music_callback(view: TaskView, stage: str, track_ids: list[str], signer: LinkSigner) -> dict[str, Any]:
-    """The body POSTed to ``callBackUrl`` for ``stage`` ∈ text | first | complete | error, listing
-    the tracks that were finished when the stage was reached."""
+def track_seed(track: Track, signer: LinkSigner) -> dict[str, Any]:
+    """A callback track with the keys of :data:`SEED_TRACK_KEYS` only."""
+    snake = track_snake(track, signer)
+    return {k: snake[k] for k in SEED_TRACK_KEYS}
+
+
+def _callback(view: TaskView, stage: str, track_ids: list[str], signer: LinkSigner,
+              render: TrackRenderer) -> dict[str, Any]:
+    """The staged callback body; ``render`` draws each finished track."""
     task = view.task
     if stage == "error":
         return {"code": task.error_code or 500, "msg": task.error_message or "Generation failed",
                 "data": {"callbackType": "error", "task_id": task.id, "data": None}}
     tracks = [t for t in view.tracks if t.id in track_ids and t.state == "complete"]
     return {"code": 200, "msg": CALLBACK_MSG[stage],
-            "data": {"callbackType": stage, "task_id": task.id,
-                     "data": [track_snake(t, signer) for t in tracks]}}
+            "data": {"callbackType": stage, "task_id": task.id, "data": [render(t, signer) for t in tracks]}}
 
+
+def music_callback(view: TaskView, stage: str, track_ids: list[str], signer: LinkSigner) -> dict[str, Any]:
+    """The body POSTed to ``callBackUrl`` for ``stage`` ∈ text | first | complete | error, listing
+    the tracks that were finished when the stage was reached."""
+    return _callback(view, stage, track_ids, signer, track_snake)
+
+
+def audio_in_callback(view: TaskView, stage: str, track_ids: list[str], signer: LinkSigner) -> dict[str, Any]:
+    """The same body for add-instrumental and add-vocals, whose tracks carry the seed-000 keys only
+    (:func:`track_seed`); the error body is the music one."""
+    return _callback(view, stage, track_ids, signer, track_seed)
