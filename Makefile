@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip --disable-pip-version-check
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: serve test check lint bench bench-smoke bench-stream bench-analysis install install-dev clean
+.PHONY: serve test check lint bench bench-smoke bench-stream bench-analysis bench-add install install-dev clean
 
 $(VENV)/.installed: pyproject.toml requirements-nodeps.txt requirements-models.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -42,10 +42,12 @@ lint: $(VENV)/.installed-dev
 check: lint test
 
 ## Full benchmark suite (about 65 min on 2 cores, incl. the fixed vocal and songwriter sets, the endpoint
-## timings and the analysis benchmark): bench/results/*.json and BENCHMARKS.md.
+## timings and the analysis benchmark, then the add-instrumental / add-vocals benchmark):
+## bench/results/*.json and BENCHMARKS.md.
 bench: $(VENV)/.installed-dev
 	$(PY) -m bench run --suite full
 	$(PY) -m bench analysis
+	$(PY) -m bench add
 
 ## Smoke suite (about 5 min on 2 cores): the 2-minute song, its quality, endpoint timings on a 30 s song,
 ## 5-second load tests.
@@ -61,6 +63,13 @@ bench-stream: $(VENV)/.installed-dev
 ## the bench cache), speed and peak memory: bench/results/analysis-<timestamp>.json and BENCHMARKS.md.
 bench-analysis: $(VENV)/.installed-dev
 	$(PY) -m bench analysis
+
+## add-instrumental / add-vocals benchmark (a real server; engine vocals and instrumentals with known truth,
+## Debian game soundtracks fetched with apt-get): key, beats, chords, the upload kept untouched, lyric WER/CER,
+## loudness, time to SUCCESS for 2 minutes of input: bench/results/add-<timestamp>.json and BENCHMARKS.md.
+## One short case: $(PY) -m bench add --cases ai-en-rock --max-input-s 30 --single-run --no-table
+bench-add: $(VENV)/.installed-dev
+	$(PY) -m bench add
 
 clean:
 	rm -rf $(VENV) .pytest_cache

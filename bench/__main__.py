@@ -14,6 +14,7 @@ and the run goes on; items past the suite's time budget are skipped and listed. 
 rewritten after every phase, so an interrupted run (Ctrl-C) leaves its partial results.
 ``python -m bench table`` rebuilds the tables of BENCHMARKS.md from the records in bench/results/.
 ``python -m bench analysis`` runs the analysis benchmark (no server; :mod:`bench.runner.analysis_eval`).
+``python -m bench add`` runs the add-instrumental / add-vocals benchmark (:mod:`bench.runner.add_eval`).
 """
 
 from __future__ import annotations
@@ -302,12 +303,23 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     analysis_eval.add_arguments(analysis)
+    from bench.runner import add_eval
+
+    add = sub.add_parser(
+        "add",
+        help="the add-instrumental / add-vocals benchmark: bench/results/add-<timestamp>.json, update BENCHMARKS.md",
+        description=add_eval.__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_eval.add_arguments(add)
     args = parser.parse_args(argv)
     if args.command == "table":
         report.update_benchmarks_md()
         return 0
     if args.command == "analysis":
         return analysis_eval.run_cli(args)
+    if args.command == "add":
+        return add_eval.run_cli(args)
     done = run_suite(
         args.suite, with_load=not args.no_load, with_quality=not args.no_quality, with_endpoints=not args.no_endpoints
     )

@@ -12,10 +12,11 @@ import json
 import os
 import platform
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.runner import analysis_report
+from bench.runner import add_report, analysis_report
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS_DIR = ROOT / "bench" / "results"
@@ -86,6 +87,11 @@ tempo/key estimated from the audio and compared with the tempo and key the reque
 
 {analysis_report.START}
 {analysis_report.END}
+
+{add_report.TITLE}
+
+{add_report.START}
+{add_report.END}
 """
 
 
@@ -138,13 +144,24 @@ def write_json(results: dict[str, Any], *, directory: Path = RESULTS_DIR) -> Pat
 
 def analysis_records(directory: Path = RESULTS_DIR) -> list[tuple[Path, dict[str, Any]]]:
     """Every analysis benchmark record (``analysis-*.json``, :mod:`bench.runner.analysis_eval`), oldest first."""
+    return _records_of(directory, "analysis-*.json", analysis_report.is_analysis)
+
+
+def add_records(directory: Path = RESULTS_DIR) -> list[tuple[Path, dict[str, Any]]]:
+    """Every add-instrumental / add-vocals benchmark record (``add-*.json``, :mod:`bench.runner.add_eval`),
+    oldest first."""
+    return _records_of(directory, "add-*.json", add_report.is_add)
+
+
+def _records_of(directory: Path, pattern: str,
+                kind: Callable[[dict[str, Any]], bool]) -> list[tuple[Path, dict[str, Any]]]:
     records = []
-    for path in sorted(directory.glob("analysis-*.json")):
+    for path in sorted(directory.glob(pattern)):
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        if isinstance(data, dict) and analysis_report.is_analysis(data) and "started_at" in data:
+        if isinstance(data, dict) and kind(data) and "started_at" in data:
             records.append((path, data))
     return sorted(records, key=lambda r: str(r[1]["started_at"]))
 
@@ -158,8 +175,9 @@ def run_records(directory: Path = RESULTS_DIR) -> list[tuple[Path, dict[str, Any
         except (OSError, ValueError):
             continue
         keys = {"suite", "started_at", "machine", "commit"}
-        # the analysis bench has a table of its own
-        if isinstance(data, dict) and keys <= data.keys() and not analysis_report.is_analysis(data):
+        if not isinstance(data, dict) or analysis_report.is_analysis(data) or add_report.is_add(data):
+            continue  # the analysis and add benches have tables of their own
+        if keys <= data.keys():
             records.append((path, data))
     return sorted(records, key=lambda r: str(r[1]["started_at"]))
 
@@ -365,4 +383,7 @@ def update_benchmarks_md(*, path: Path = BENCHMARKS_MD, directory: Path = RESULT
         text = text.rstrip() + f"\n\n{analysis_report.TITLE}\n"
     text = _replace_between(text, analysis_report.START, analysis_report.END,
                             analysis_report.section(analysis_records(directory), _link))
+    if add_report.START not in text:
+        text = text.rstrip() + f"\n\n{add_report.TITLE}\n"
+    text = _replace_between(text, add_report.START, add_report.END, add_report.section(add_records(directory), _link))
     path.write_text(text, encoding="utf-8")
