@@ -107,7 +107,8 @@ def create_app(settings: Settings | None = None, *, engine: Callable[..., Any] |
     settings = settings or Settings()
     factory = engine or engine_factory(settings.engine.name)
     options = engine_options if engine_options is not None else {
-        "soundfont": settings.engine.soundfont, "sample_rate": settings.engine.sample_rate}
+        "soundfont": settings.engine.soundfont, "sample_rate": settings.engine.sample_rate,
+        "analysis": settings.analysis.choice(), "analysis_cache_dir": settings.analysis_cache_dir}
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

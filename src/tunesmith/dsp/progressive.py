@@ -16,6 +16,12 @@ would need the whole song is decided from the bed and from where the phrases *wi
 
 Every stem goes through its own strip and the master gain is one curve, so the processed stems still
 sum to the premaster and the mastered stems to the mastered mix, sample for sample.
+
+**The user's own audio** (add-vocals, add-instrumental) joins the bed as an *untouched* stem: it is gain-staged
+and goes through the channel strip its preset gives it (callers pass a plain ``MixPreset()``, so only a gain),
+but no pocket is carved into it and the closing fade leaves it alone, so in the result it is the upload times
+one constant and the master's gain curve. An untouched stem may be the ``lead``: it is then set, by one
+constant gain, ``lead_over_rest_db`` above the rest of the bed where it sounds (a vocal the band accompanies).
 """
 
 from __future__ import annotations
@@ -97,19 +103,23 @@ class ProgressiveMix(Generic[K]):
         fade_out_s: float = DEFAULT_FADE_OUT_S,
         target_lufs: float = TARGET_LUFS,
         ceiling_dbtp: float = CEILING_DBTP,
+        untouched: frozenset[K] = frozenset(),
+        lead: tuple[K, float] | None = None,
     ) -> None:
         if any(a.shape[1] != length for a in bed.values()):
             raise ValueError(f"every bed stem must be {length} samples long")
+        if lead is not None and lead[0] not in untouched:
+            raise ValueError(f"the lead {lead[0]!r} must be an untouched bed stem")
         started = time.perf_counter()
         self.seconds = {"mix": 0.0, "master": 0.0}  # wall time spent mixing and mastering so far
         self.sample_rate, self.length, self.fade_out_s = sample_rate, length, fade_out_s
-        self.presets, self.space = presets, space
-        self.processed: dict[K, Audio] = {
-            family: self._finish(
-                ChannelStrip(self._preset(family), space).process(_staged(a, sample_rate), sample_rate), 0
-            )
-            for family, a in bed.items()
-        }
+        self.presets, self.space, self.untouched = presets, space, untouched
+        self.processed: dict[K, Audio] = {}
+        for family, a in bed.items():
+            strip = ChannelStrip(self._preset(family), space).process(_staged(a, sample_rate), sample_rate)
+            self.processed[family] = strip if family in untouched else self._finish(strip, 0)
+        if lead is not None:
+            self._set_lead(*lead)
         # the riders measure against the band as arranged: a pocket carved for a voice is a gain in its
         # clarity, not a reason to sing it quieter
         rest_power = k_weighted_power(sum_stems(self.processed.values(), length), sample_rate)
@@ -170,9 +180,29 @@ class ProgressiveMix(Generic[K]):
             yield self.mastered[:, done:stop]
             done = stop
 
+    def _set_lead(self, family: K, over_db: float) -> None:
+        """Scale the processed bed stem ``family`` by one gain so that, over the 400 ms blocks where it is
+        within 30 dB of its loudest, it is ``over_db`` louder than the rest of the bed there."""
+        lead = self.processed[family]
+        rest = sum_stems([a for f, a in self.processed.items() if f != family], self.length)
+        block = int(0.4 * self.sample_rate)
+        blocks = self.length // block
+        if blocks == 0:
+            return
+        lead_power = k_weighted_power(lead, self.sample_rate)[: blocks * block].reshape(blocks, block).mean(axis=1)
+        rest_power = k_weighted_power(rest, self.sample_rate)[: blocks * block].reshape(blocks, block).mean(axis=1)
+        if not np.any(lead_power > 0):
+            return
+        active = lead_power >= lead_power.max() * 1e-3
+        lead_lufs = power_to_lufs(float(lead_power[active].mean()))
+        rest_lufs = power_to_lufs(float(rest_power[active].mean()))
+        if np.isfinite(lead_lufs) and np.isfinite(rest_lufs):
+            self.processed[family] = (lead * db_to_gain(rest_lufs + over_db - lead_lufs)).astype(np.float32)
+
     def _carve_pockets(self, spans: Sequence[PhraseSpan[K]]) -> None:
-        """Carve every bed stem's presence range under the phrases of each family whose preset has a
-        :class:`~tunesmith.dsp.pocket.Pocket` (each stem alike, so the stems still sum to the bed)."""
+        """Carve every bed stem's presence range (untouched stems excepted) under the phrases of each family
+        whose preset has a :class:`~tunesmith.dsp.pocket.Pocket` (each stem alike, so the stems still sum to
+        the bed)."""
         for family in dict.fromkeys(s.family for s in spans):
             pocket = self._preset(family).pocket
             if pocket is None or pocket.depth_db == 0:
@@ -180,6 +210,8 @@ class ProgressiveMix(Generic[K]):
             keyed = [(s.start, s.stop) for s in spans if s.family == family]
             gain = pocket_gain(keyed, self.length, self.sample_rate, pocket)
             for stem, audio in self.processed.items():
+                if stem in self.untouched:
+                    continue
                 self.processed[stem] = carve(audio, self.sample_rate, gain, centre_hz=pocket.centre_hz, q=pocket.q)
 
     def _ready(self) -> int:

@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 import numpy as np
 
+from tunesmith.dsp.effects import MixPreset
 from tunesmith.dsp.presets import presets_for
 from tunesmith.dsp.progressive import MixResult, Phrase, PhraseSpan, ProgressiveMix
 from tunesmith.dsp.resample import resample
 from tunesmith.dsp.types import Audio, fit_length
 from tunesmith.engines.base import (
+    AUDIO_IN_OPERATIONS,
     PhraseSinger,
     ProgressSink,
     Singer,
@@ -29,6 +31,7 @@ from tunesmith.engines.base import (
     SongRequest,
     SungPhrases,
     Syllabifier,
+    TrackPlan,
     TrackResult,
     WordTiming,
 )
@@ -48,15 +51,20 @@ class BuiltinEngine:
 
     ``soundfont``: an SF2/SF3 file for the instruments (``None`` = TimGM6mb from ``pretty_midi``);
     ``sample_rate``: the internal rate in Hz (the MP3 is always 44 100 Hz); ``chunk_seconds``: audio
-    seconds per streamed MP3 chunk. Thread-safe: ``render`` keeps no state between calls.
+    seconds per streamed MP3 chunk; ``analysis``: which analysers listen to the user's audio (capability →
+    name, :meth:`tunesmith.config.AnalysisSettings.choice`) and ``analysis_cache_dir`` where their results are
+    kept (``None``: not kept). Thread-safe: ``render`` keeps no state between calls.
     """
 
     name = "builtin"
 
-    def __init__(self, *, soundfont: Path | None = None, sample_rate: int = 44100, chunk_seconds: float = 2.0):
+    def __init__(self, *, soundfont: Path | None = None, sample_rate: int = 44100, chunk_seconds: float = 2.0,
+                 analysis: Mapping[str, str] | None = None, analysis_cache_dir: Path | None = None):
         self.soundfont = Path(soundfont) if soundfont is not None else default_soundfont()
         self.sample_rate = sample_rate
         self.chunk_seconds = chunk_seconds
+        self.analysis = dict(analysis or {})
+        self.analysis_cache_dir = Path(analysis_cache_dir) if analysis_cache_dir is not None else None
         self._voice: tuple[Syllabifier, Singer] | None = None
         self._voice_lock = threading.Lock()
 
@@ -83,6 +91,10 @@ class BuiltinEngine:
         """The text stage: titles, lyrics, tags and seeds of the task's tracks."""
         from tunesmith.engines.builtin.planner import make_plan
 
+        if request.operation in AUDIO_IN_OPERATIONS:
+            from tunesmith.engines.builtin.accompany import plan_audio_in
+
+            return plan_audio_in(self, request)
         if request.operation != "generate":
             from tunesmith.engines.builtin.continuation import plan_edit
 
@@ -95,6 +107,10 @@ class BuiltinEngine:
         byte-identical to the streamed bytes."""
         if not 0 <= index < len(plan.tracks):
             raise IndexError(f"track index {index} outside the plan's {len(plan.tracks)} tracks")
+        if plan.request.operation in AUDIO_IN_OPERATIONS:  # a band for the user's vocal, a voice for their band
+            from tunesmith.engines.builtin.accompany import render_audio_in
+
+            return render_audio_in(self, plan, index, Path(workdir), stream)
         if plan.request.operation != "generate":  # extend / replace_section: splice into the source track
             from tunesmith.engines.builtin.continuation import render_edit
 
@@ -102,10 +118,22 @@ class BuiltinEngine:
         from tunesmith.engines.builtin.composer import compose
 
         track, workdir, timer = plan.tracks[index], Path(workdir), _StageTimer()
-        syllabifier, singer = self._voice_parts()
-        workdir.mkdir(parents=True, exist_ok=True)
+        syllabifier, _ = self._voice_parts()
         with timer("compose"):
             score = compose(track, plan.request, syllabifier)
+        return self.render_score(score, track, workdir, stream, timer)
+
+    def render_score(self, score: Score, track: TrackPlan, workdir: Path, stream: ProgressSink, timer: _StageTimer,
+                     *, own: Mapping[str, Audio] | None = None, lead_over_db: float | None = None,
+                     words: list[WordTiming] | None = None) -> TrackResult:
+        """Render, sing, mix, master and encode ``score`` into ``workdir`` (see :meth:`render`).
+
+        ``own``: the user's audio as extra stems (name → (1|2, n) at ``sample_rate``, placed from sample 0),
+        mixed *untouched* (:mod:`tunesmith.dsp.progressive`); with ``lead_over_db`` the first of them is the
+        lead, set that far above the band. ``words``: the word times of a vocal the score does not sing (the
+        user's), instead of the singer's."""
+        workdir.mkdir(parents=True, exist_ok=True)
+        _, singer = self._voice_parts()
         audio_path = workdir / AUDIO_FILE
         with audio_path.open("wb") as file:
             encoder = _Mp3Out(self.sample_rate, _Tee(stream, file))
@@ -114,7 +142,7 @@ class BuiltinEngine:
                 with timer("encode"):
                     encoder.write(chunk)
 
-            mixed, words = self._mix(score, singer, timer, encode)
+            mixed, sung_words = self._mix(score, singer, timer, encode, own=own, lead_over_db=lead_over_db)
             with timer("encode"):
                 encoder.close()
         with timer("stems"):
@@ -129,7 +157,7 @@ class BuiltinEngine:
             score_json=_write_score(score, workdir / SCORE_FILE),
             stems=stem_files,
             master_audio=master_file,
-            words=words,
+            words=sung_words if words is None else words,
             stage_seconds=timer.seconds,
         )
 
@@ -137,27 +165,38 @@ class BuiltinEngine:
         self, score: Score, singer: Singer, timer: _StageTimer
     ) -> tuple[dict[StemFamily, Audio], Audio, list[WordTiming]]:
         """Score → (mastered stems, mastered mix, the lead's word times), all at ``sample_rate``."""
-        mixed, words = self._mix(score, singer, timer, lambda chunk: None)
-        return mixed.mastered_stems, mixed.mastered, words
+        mixed, words = self._mix(score, singer, timer, lambda chunk: None)  # no own stems: every key a family
+        return cast(dict[StemFamily, Audio], mixed.mastered_stems), mixed.mastered, words
 
     def _mix(
-        self, score: Score, singer: Singer, timer: _StageTimer, on_chunk: Callable[[Audio], None]
-    ) -> tuple[MixResult[StemFamily], list[WordTiming]]:
-        """Render, sing, mix and master ``score``, handing every mastered piece to ``on_chunk`` as soon as
-        it is final (the singing starts first and runs alongside the instruments and the mix)."""
+        self, score: Score, singer: Singer, timer: _StageTimer, on_chunk: Callable[[Audio], None], *,
+        own: Mapping[str, Audio] | None = None, lead_over_db: float | None = None,
+    ) -> tuple[MixResult[str], list[WordTiming]]:
+        """Render, sing, mix and master ``score`` (with the user's ``own`` stems, see :meth:`render_score`),
+        handing every mastered piece to ``on_chunk`` as soon as it is final (the singing starts first and
+        runs alongside the instruments and the mix)."""
+        own = dict(own or {})
         sung = _Singing(score, singer, self.sample_rate)
         with timer("render"):
-            bed = render_stems(score, sample_rate=self.sample_rate, soundfont=self.soundfont)
-        spans = sung.spans()
+            band = render_stems(score, sample_rate=self.sample_rate, soundfont=self.soundfont)
+        bed: dict[str, Audio] = {**{family: audio for family, audio in band.items()}, **own}
+        spans = cast(list[PhraseSpan[str]], sung.spans())  # a StemFamily is its str name
         length = max([a.shape[1] for a in bed.values()] + [s.stop for s in spans], default=0)
         bed = {family: fit_length(audio, length) for family, audio in bed.items()}
         presets = presets_for([*bed, *(s.family for s in spans)], score.metadata.get("mix"))
-        mix = ProgressiveMix(bed, spans, presets, self.sample_rate, length, ceiling_dbtp=MP3_HEADROOM_DBTP)
-        for chunk in mix.run(sung.phrases(), chunk_s=self.chunk_seconds):
+        presets.update({name: OWN_AUDIO_PRESET for name in own})
+        lead = (next(iter(own)), lead_over_db) if own and lead_over_db is not None else None
+        mix = ProgressiveMix(bed, spans, presets, self.sample_rate, length, ceiling_dbtp=MP3_HEADROOM_DBTP,
+                             untouched=frozenset(own), lead=lead)
+        for chunk in mix.run(cast(Iterator[Phrase[str]], sung.phrases()), chunk_s=self.chunk_seconds):
             on_chunk(chunk)
         for stage, seconds in {**mix.seconds, "sing": sung.seconds}.items():
             timer.seconds[stage] = round(timer.seconds.get(stage, 0.0) + seconds, 4)
         return mix.result(), sung.words
+
+
+OWN_AUDIO_PRESET = MixPreset()
+"""The channel of the user's own audio: no filter, EQ, dynamics or send, so it stays the upload times a gain."""
 
 
 class _Singing:
@@ -283,15 +322,20 @@ def _has_vocal(score: Score) -> bool:
     return score.vocal is not None and bool(score.vocal.syllables)
 
 
-def _write_stems(stems: dict[StemFamily, Audio], folder: Path, sample_rate: int) -> dict[str, Path]:
-    """Write every audible pre-master stem as 24-bit FLAC ``folder/<family>.flac``."""
+def _write_stems(stems: Mapping[str, Audio], folder: Path, sample_rate: int) -> dict[str, Path]:
+    """Write every audible mastered stem as 24-bit FLAC ``folder/<family>.flac``."""
     from tunesmith.media.audio_io import write_flac
 
     return {
-        family.value: write_flac(folder / f"{family.value}.flac", audio, sample_rate, bits=24)
+        _name(family): write_flac(folder / f"{_name(family)}.flac", audio, sample_rate, bits=24)
         for family, audio in stems.items()
         if audio.size and float(np.max(np.abs(audio))) > AUDIBLE_PEAK
     }
+
+
+def _name(family: str) -> str:
+    """A stem's file name: a :class:`StemFamily`'s value, or the user's stem name as it is."""
+    return family.value if isinstance(family, StemFamily) else family
 
 
 def _write_master(mastered: Audio, path: Path, sample_rate: int) -> Path:

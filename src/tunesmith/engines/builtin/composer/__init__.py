@@ -38,7 +38,7 @@ from tunesmith.music.score import Note, Part, Score, Section, StemFamily, VocalL
 from tunesmith.music.styles import DRUM_ROLES, FILLS, MOODS, Controls, Instrument, ResolvedStyle, parse_style
 from tunesmith.music.theory import melody_scale
 
-__all__ = ["compose"]
+__all__ = ["band_parts", "compose", "vocal_over"]
 
 PAN: dict[str, float] = {
     "drums": 0.0, "perc": 0.35, "bass": 0.0, "comp": -0.25, "pad": 0.3, "lead": 0.2, "fx": 0.0,
@@ -107,12 +107,13 @@ def _part(role: str, instrument: Instrument, notes: tuple[Note, ...]) -> Part:
     )
 
 
-def _builders(bars: list[Bar], form: list[SectionPlan], ctx: _Context) -> dict[str, Callable[[], tuple[Note, ...]]]:
+def _builders(bars: list[Bar], form: list[SectionPlan], ctx: _Context,
+              sung: frozenset[int] | None = None) -> dict[str, Callable[[], tuple[Note, ...]]]:
     genre, setting, rng = ctx.style.genre, ctx.setting, ctx.rng
     steps = steps_per_bar(setting.meter)
     patterns, swing = patterns_for(genre, steps), genre.swing
     drums = DrumStyle(patterns, swing, tuple(FILLS[f] for f in genre.fills), ctx.controls.ghost_kick_probability)
-    sung = frozenset(i for i, s in enumerate(form) if s.lines)
+    sung = sung if sung is not None else frozenset(i for i, s in enumerate(form) if s.lines)
     scale = melody_scale(setting.key, genre.pentatonic)
     comp_centre, pad_centre = rng.choice(VOICINGS)
     return {
@@ -126,10 +127,11 @@ def _builders(bars: list[Bar], form: list[SectionPlan], ctx: _Context) -> dict[s
     }
 
 
-def _parts(bars: list[Bar], form: list[SectionPlan], ctx: _Context) -> tuple[Part, ...]:
+def _parts(bars: list[Bar], form: list[SectionPlan], ctx: _Context,
+           sung: frozenset[int] | None = None) -> tuple[Part, ...]:
     instruments = orchestrate(ctx.style, ctx.controls, ctx.rng)
     parts = []
-    for role, build in _builders(bars, form, ctx).items():
+    for role, build in _builders(bars, form, ctx, sung).items():
         if role in instruments:
             notes = build()
             if notes:
@@ -157,6 +159,25 @@ def _vocal(
         dotted=ctx.controls.dotted_probability,
     )
     return vocal_line(form, vocal_ctx)
+
+
+def band_parts(bars: list[Bar], form: list[SectionPlan], style: ResolvedStyle, controls: Controls,
+               setting: Setting, rng: random.Random, *, sung: frozenset[int]) -> tuple[Part, ...]:
+    """The band of ``style`` over ``bars`` (chords, form and arc already laid out, e.g. fitted to a user's
+    vocal): drums, percussion, bass, comping, pad, counter-melody and effects. ``sung``: the indices of the
+    sections somebody sings in (the counter-melody stays out of them)."""
+    return _parts(bars, form, _Context(style, controls, setting, rng), sung)
+
+
+def vocal_over(form: list[SectionPlan], bars: list[Bar], track: TrackPlan, request: SongRequest,
+               style: ResolvedStyle, controls: Controls, setting: Setting, rng: random.Random) -> VocalLine | None:
+    """The lead vocal line for ``form``'s lyric lines over ``bars`` (e.g. bars of a user's instrumental)."""
+    return _vocal(form, bars, track, request, _Context(style, controls, setting, rng))
+
+
+def mood_energy(style: ResolvedStyle) -> float:
+    """The energy factor of the style's moods (1.0 without moods)."""
+    return _mood_energy(style)
 
 
 def _mood_energy(style: ResolvedStyle) -> float:

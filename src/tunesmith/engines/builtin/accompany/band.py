@@ -1,0 +1,214 @@
+"""add-instrumental: a band written for the user's vocal, on the vocal's own clock.
+
+1. **Grid.** The beat tracker's tempo map of the vocal, refitted to the sung onsets
+   (:func:`~.grid.fit_grid`: a singer without a click drifts, and the band follows), extended
+   :data:`MAX_INTRO_BARS` bars before the first phrase and past the last one.
+2. **Form.** The bar the first phrase belongs to (a pickup in the last beat of a bar belongs to the next bar) is
+   preceded by an intro of :data:`INTRO_BARS` … :data:`MAX_INTRO_BARS` bars; where the vocal starts too early
+   for that, the vocal is delayed by whole bars (``offset_s``; the words move with it). Between the first and
+   the last sung bar the analysis's sections give the kinds (verse, chorus, bridge; the arrangement and the
+   dynamic arc follow them) and :data:`GAP_BARS` or more bars without voice become an instrumental break; an
+   outro of :data:`OUTRO_BARS` bars ends on the tonic after a dominant.
+3. **Harmony.** The key is the vocal's; the chords harmonise its notes bar by bar (:func:`~.harmonise.harmonise`;
+   the two tracks of a task take different harmonisations, ``variant`` = the track index).
+4. **Band.** The composer's arranger writes drums, bass, comping, pad, counter-melody and effects of ``style``
+   (the wire ``tags``) over those bars, never an instrument ``negativeTags`` excludes, with the counter-melody
+   kept out of the sung sections. The score's ticks are beats of the fitted grid (``Score.beat_times``), so the
+   band is rendered on the singer's own clock.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from tunesmith.analysis.types import NoteEvent, SongAnalysis
+from tunesmith.engines.base import SongRequest, TrackPlan
+from tunesmith.engines.builtin.accompany.grid import fit_grid
+from tunesmith.engines.builtin.accompany.harmonise import harmonise
+from tunesmith.engines.builtin.composer import band_parts, mood_energy
+from tunesmith.engines.builtin.composer.dynamics import SectionDynamics, section_dynamics
+from tunesmith.engines.builtin.composer.form import SectionPlan
+from tunesmith.engines.builtin.composer.grid import Bar
+from tunesmith.engines.builtin.composer.setting import Setting
+from tunesmith.music.score import TICKS_PER_BEAT, ChordSymbol, Key, Score, Section
+from tunesmith.music.styles import Controls, parse_style
+from tunesmith.music.theory import MODE_FAMILY, roman_to_chord
+
+INTRO_BARS, MAX_INTRO_BARS, OUTRO_BARS = 2, 4, 2
+GAP_BARS = 2
+"""Bars in a row without voice, between the first and the last phrase, that become an instrumental section."""
+VOICED_BEATS = 0.25
+"""A bar is sung when voice sounds in it for at least this many beats."""
+SUNG_KINDS = frozenset({"verse", "pre_chorus", "chorus", "post_chorus", "bridge"})
+LABELS = {"intro": "Intro", "verse": "Verse", "pre_chorus": "Pre-Chorus", "chorus": "Chorus",
+          "post_chorus": "Post-Chorus", "bridge": "Bridge", "instrumental": "Instrumental", "outro": "Outro"}
+TONIC_QUALITY = {"major": "maj", "minor": "min"}
+
+
+@dataclass(frozen=True)
+class BandScore:
+    """The band's score (no vocal part: the user sings) and where the user's vocal starts in the track."""
+
+    score: Score
+    offset_s: float
+
+
+@dataclass(frozen=True)
+class _Bars:
+    """The fitted grid's bars in the vocal's time: ``starts[i]`` … ``starts[i + 1]``; ``beats`` per bar."""
+
+    beats: npt.NDArray[np.float64]  # every beat's time, extended before and after the vocal
+    first_downbeat: int  # index into ``beats`` of a downbeat
+    per_bar: int
+
+    def start(self, bar: int) -> float:
+        return float(self.beats[self.first_downbeat + bar * self.per_bar])
+
+    def bar_of(self, seconds: float) -> int:
+        """The bar (may be negative or past the end of the known beats) that ``seconds`` falls in."""
+        downbeats = self.beats[self.first_downbeat :: self.per_bar]
+        return int(np.searchsorted(downbeats, seconds, side="right")) - 1
+
+    def period(self, seconds: float) -> float:
+        i = int(np.clip(np.searchsorted(self.beats, seconds), 1, len(self.beats) - 1))
+        return float(self.beats[i] - self.beats[i - 1])
+
+
+def band_for_vocal(analysis: SongAnalysis, track: TrackPlan, request: SongRequest) -> BandScore:
+    """The band for the analysed vocal (see the module docstring)."""
+    style = parse_style(track.tags or request.style, request.negative_tags)
+    controls = Controls.of(request.style_weight, request.weirdness)
+    rng = random.Random(track.seed)
+    bars = _grid(analysis)
+    melody = analysis.melody
+    first_sung, last_sung = _sung_range(analysis, bars)
+    intro = int(np.clip(sum(1 for b in range(first_sung) if bars.start(b) >= 0.0), INTRO_BARS, MAX_INTRO_BARS))
+    first, end = first_sung - intro, last_sung + 1 + OUTRO_BARS  # bars [first, end) of the vocal's grid
+    offset = max(0.0, -bars.start(first))
+    spans = [(bars.start(b), bars.start(b + 1)) for b in range(first, end)]
+    voiced = [_voiced(analysis, a, b, bars.period(a)) for a, b in spans]
+    kinds = _kinds(analysis, spans, voiced, intro, last_sung + 1 - first)
+    form, section_of = _form(kinds)
+    sung = frozenset(section_of[i] for i, v in enumerate(voiced) if v and kinds[i] in SUNG_KINDS)
+    key = Key(analysis.key.tonic, analysis.key.mode)
+    chords = _chords(melody, key, spans, variant=track.index, rng=rng)
+    meter = (bars.per_bar, 4)
+    ticks_per_bar = TICKS_PER_BEAT * bars.per_bar
+    setting = Setting(analysis.tempo.bpm, meter, key)
+    dynamics = section_dynamics(form, mood_energy(style))
+    bar_list = _bar_list(chords, kinds, section_of, dynamics, ticks_per_bar)
+    parts = band_parts(bar_list, form, style, controls, setting, rng, sung=sung)
+    first_beat = bars.first_downbeat + first * bars.per_bar
+    beat_times = tuple(float(t) + offset for t in bars.beats[first_beat : first_beat + len(spans) * bars.per_bar + 1])
+    sections, tick = [], 0
+    for s in form:
+        sections.append(Section(s.kind, s.label, tick, tick + s.bars * ticks_per_bar))
+        tick += s.bars * ticks_per_bar
+    score = Score(
+        tempo_bpm=float(analysis.tempo.bpm), meter=meter, key=key, sections=tuple(sections),
+        chords=tuple(b.chord for b in bar_list), parts=parts, vocal=None, beat_times=beat_times,
+        metadata={"genre": style.genre.name, "mix": style.genre.mix, "tags": track.tags, "title": track.title,
+                  "seed": str(track.seed), "own_audio": "vocals", "offset_s": f"{offset:.6f}"},
+    )  # fmt: skip
+    return BandScore(score, offset)
+
+
+def _grid(analysis: SongAnalysis) -> _Bars:
+    """The tempo map refitted to the sung onsets, with whole bars of beats added on both sides."""
+    onsets = [n.onset_s for n in analysis.melody]
+    meter = (3, 4) if analysis.tempo.meter[0] == 3 else (4, 4)
+    fitted = fit_grid(analysis.tempo, onsets, start_s=0.0, end_s=analysis.duration_s, meter=meter)
+    per_bar = meter[0]
+    beats = np.asarray(fitted.beats, dtype=np.float64)
+    before = (MAX_INTRO_BARS + 2) * per_bar
+    after = (OUTRO_BARS + 3) * per_bar
+    head = beats[0] - (beats[1] - beats[0]) * np.arange(before, 0, -1)
+    tail = beats[-1] + (beats[-1] - beats[-2]) * np.arange(1, after + 1)
+    extended = np.concatenate([head, beats, tail])
+    phase = (fitted.downbeats[0] if fitted.downbeats else 0) % per_bar
+    return _Bars(extended, (before + phase) % per_bar, per_bar)
+
+
+def _sung_range(analysis: SongAnalysis, bars: _Bars) -> tuple[int, int]:
+    """The first bar with a phrase (a pickup in a bar's last beat counts for the next bar) and the last one."""
+    starts = [n.onset_s for n in analysis.melody] + [a for a, _ in analysis.vocal_spans]
+    ends = [n.offset_s for n in analysis.melody] + [b for _, b in analysis.vocal_spans]
+    t0, t1 = min(starts), max(ends)
+    first = bars.bar_of(t0 + bars.period(t0) * 0.99)
+    last = max(bars.bar_of(t1 - 0.05), first)
+    return first, last
+
+
+def _voiced(analysis: SongAnalysis, start: float, stop: float, beat: float) -> bool:
+    overlap = sum(max(0.0, min(stop, n.offset_s) - max(start, n.onset_s)) for n in analysis.melody)
+    return overlap >= VOICED_BEATS * beat
+
+
+def _kinds(analysis: SongAnalysis, spans: Sequence[tuple[float, float]], voiced: Sequence[bool],
+           intro: int, outro_from: int) -> list[str]:
+    """A section kind per bar: intro, the analysis's kinds over the sung bars (gaps → instrumental), outro."""
+    kinds = []
+    for i, (a, b) in enumerate(spans):
+        if i < intro:
+            kinds.append("intro")
+        elif i >= outro_from:
+            kinds.append("outro")
+        else:
+            middle = (a + b) / 2
+            kind = next((s.kind for s in analysis.sections if s.start_s <= middle < s.end_s), "verse")
+            kinds.append(kind if kind in SUNG_KINDS else "verse")
+    run = 0
+    for i in range(intro, outro_from + 1):
+        if i < outro_from and not voiced[i]:
+            run += 1
+            continue
+        if run >= GAP_BARS:
+            kinds[i - run : i] = ["instrumental"] * run
+        run = 0
+    return kinds
+
+
+def _form(kinds: Sequence[str]) -> tuple[list[SectionPlan], list[int]]:
+    """Runs of one kind as sections; the section index of every bar."""
+    form: list[SectionPlan] = []
+    section_of: list[int] = []
+    for kind in kinds:
+        if form and form[-1].kind == kind:
+            form[-1] = SectionPlan(kind, form[-1].label, form[-1].bars + 1)
+        else:
+            form.append(SectionPlan(kind, LABELS.get(kind, kind.title()), 1))
+        section_of.append(len(form) - 1)
+    return form, section_of
+
+
+def _chords(melody: Sequence[NoteEvent], key: Key, spans: Sequence[tuple[float, float]], *, variant: int,
+            rng: random.Random) -> list[tuple[int, str]]:
+    """(root pitch class, quality) per bar: the harmonisation's chord that sounds longest in the bar, with the
+    song closing on dominant → tonic."""
+    per_bar = harmonise(melody, key, spans, variant=variant, rng=rng)
+    chords = [max(bar, key=lambda c: c.end_s - c.start_s) for bar in per_bar]
+    out = [(c.root, c.quality) for c in chords]
+    family = MODE_FAMILY[key.mode]
+    out[-1] = (key.tonic, TONIC_QUALITY[family])
+    if len(out) > 2:
+        out[-2] = roman_to_chord("V7", key)
+    return out
+
+
+def _bar_list(chords: Sequence[tuple[int, str]], kinds: Sequence[str], section_of: Sequence[int],
+              dynamics: Sequence[SectionDynamics], ticks_per_bar: int) -> list[Bar]:
+    symbols = [ChordSymbol(i * ticks_per_bar, ticks_per_bar, root, quality) for i, (root, quality) in enumerate(chords)]
+    bars = []
+    for i, chord in enumerate(symbols):
+        s = section_of[i]
+        d = dynamics[s]
+        first = i == 0 or section_of[i - 1] != s
+        last = i == len(symbols) - 1 or section_of[i + 1] != s
+        bars.append(Bar(i, chord.start, chord, symbols[min(i + 1, len(symbols) - 1)], s, kinds[i], first, last,
+                        i == len(symbols) - 1, d.occurrence, d.last_of_kind, d.energy, d.next_kind))
+    return bars
