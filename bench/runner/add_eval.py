@@ -26,7 +26,8 @@ the target); the non-vocal stem against the upload (correlation, and the gain th
 
 Both: integrated loudness and true peak of the MP3, the two tracks' new parts against each other, the
 stems' sum against the master, and the time to SUCCESS (the case marked ``timing``: 2 minutes of input).
-A case with ``runs`` 2 is submitted twice: the spread of its figures is the run-to-run noise.
+A case with ``runs`` 2 is submitted twice (the second time with the next ``seed``): the spread of its figures
+is the run-to-run noise.
 
 ``--cases`` runs only the named cases and ``--max-input-s`` cuts every upload (a shake-out run:
 ``python -m bench add --cases ai-en-rock --max-input-s 30 --no-table``).
@@ -227,6 +228,12 @@ def timeout_s(upload: add_inputs.Upload) -> float:
     return max(300.0, 120.0 + 4.0 * upload.duration_s)
 
 
+def run_body(body: dict[str, Any], run: int) -> dict[str, Any]:
+    """The body of run ``run`` (0, 1, …) of a case: its ``seed`` (the extension field) + ``run``, so that a
+    second run is another rendition and the spread of the figures is the run-to-run noise."""
+    return {**body, "seed": int(body["seed"]) + run} if "seed" in body else dict(body)
+
+
 def run_case(server: Server, pipeline: AnalysisPipeline, case: add_inputs.Case, upload: add_inputs.Upload,
              whisper: WhisperModel | None, *, runs: int) -> dict[str, Any]:
     """Every run of ``case``: the task record and each track's figures."""
@@ -242,7 +249,7 @@ def run_case(server: Server, pipeline: AnalysisPipeline, case: add_inputs.Case, 
                                   "beats": int(found["beats"].size)}  # fmt: skip
     for k in range(runs):
         say(f"  run {k + 1}/{runs}: upload {len(content) / 2**20:.1f} MiB, submit …")
-        task = add_api.run_task(server, case.endpoint, content, case.body, name=f"{case.id}.flac",
+        task = add_api.run_task(server, case.endpoint, content, run_body(case.body, k), name=f"{case.id}.flac",
                                 timeout_s=timeout_s(upload))
         record = task.record()
         outputs = [_collected(server, t) for t in task.tracks]

@@ -113,3 +113,20 @@ def test_lead_lines_and_phrase_starts_leave_the_backing_out() -> None:
     assert [[n[0] for n in line] for line in lead_lines(score)] == [[2.0], [6.0, 6.5]]
     assert phrase_starts(score) == [2.0, 6.0]
     assert score_chords(score) == [(0.0, 4.0, (0, 4, 7)), (4.0, 8.0, (7, 11, 2))]
+
+
+def test_the_set_is_complete() -> None:
+    cases, sources = add_inputs.load_cases(), add_inputs.load_sources()
+    assert len({c.id for c in cases}) == len(cases)
+    for endpoint in ("add-instrumental", "add-vocals"):
+        mine = [c for c in cases if c.endpoint == endpoint]
+        assert sum(c.timing for c in mine) == 1 and next(c for c in mine if c.timing).seconds == 120
+        assert all(c.source in sources or c.real for c in mine)
+        assert all("seed" in c.body and c.body.get("title") for c in mine)
+    vocal_sources = {sources[c.source].language for c in cases if c.endpoint == "add-instrumental" and c.source}
+    assert vocal_sources == {"en", "zh"}
+    assert any(c.drift for c in cases) and any(c.runs > 1 for c in cases)
+    sung = [c for c in cases if c.endpoint == "add-vocals"]
+    assert {c.language for c in sung} == {"en", "zh"} and all(c.body["prompt"].strip() for c in sung)
+    assert any(c.real for c in sung) and any(c.source for c in sung)
+    assert all(not sources[c.source].lyrics for c in sung if c.source)  # instrumentals under add-vocals
