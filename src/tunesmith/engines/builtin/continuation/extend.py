@@ -5,6 +5,10 @@ seconds of the result are the source's master sample for sample and the new mate
 beat. The source keeps sounding for :data:`FADE_S` after the join while the new material fades in
 (equal power), so nothing clicks. Stems are spliced the same way and still sum to the master; the
 score and the sung words are the source's before the join and the new ones after it.
+
+A source on a tempo map (a band that followed a drifting singer) is continued at the tempo of its last
+beat before the join; the edited score's tempo map is the source's up to the join, then the new
+material's steady beats.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from tunesmith.engines.builtin.continuation.material import (
     renumber_lines,
     shift_words,
 )
-from tunesmith.engines.builtin.continuation.scores import bar_ceil, joined, placed, window
+from tunesmith.engines.builtin.continuation.scores import bar_ceil, continued, joined, placed, steady, window
 from tunesmith.engines.builtin.continuation.source import SourceTrack
 from tunesmith.engines.builtin.continuation.splice import splice_after, splice_stems_after
 from tunesmith.media.mp3 import MP3_SAMPLE_RATE
@@ -39,8 +43,9 @@ def extend_track(
 ) -> Edited:  # fmt: skip
     """The extended track for ``track`` of an extend request (``request.continue_at`` seconds kept)."""
     at = request.continue_at if request.continue_at is not None else source.duration_s
-    join_s = join_seconds(source.score, at)
-    material = compose_material(compose, track, request, source.score, lyrics=track.lyrics, forced=False)
+    bar, join_s = bar_ceil(source.score, at), join_seconds(source.score, at)
+    setting = steady(source.score, bar)
+    material = compose_material(compose, track, request, setting, lyrics=track.lyrics, forced=False)
     new = render(material.score)
     rate = new.sample_rate
     join = round(join_s * rate)
@@ -48,11 +53,10 @@ def extend_track(
     mix44 = resample(new.mix, rate, MP3_SAMPLE_RATE)
     join44 = round(join_s * MP3_SAMPLE_RATE)
     master = splice_after(source.master, mix44, join=join44, fade=round(FADE_S * MP3_SAMPLE_RATE))
-    head = window(source.score, 0, bar_ceil(source.score, at))
-    tail = placed(material.score, join_s, source.score)
+    grid = continued(source.score, bar, material.score)
     score = joined(
-        [head, tail],
-        source.score,
+        [window(source.score, 0, bar), placed(material.score, join_s, grid)],
+        grid,
         voice=_voice(material.score, source.score),
         metadata={**source.score.metadata, **material.score.metadata, "title": track.title, "tags": track.tags},
     )

@@ -1,8 +1,10 @@
 """Score surgery for edits: bar lines, windows, moving a score onto another grid, and joining pieces.
 
 Every function returns a new :class:`Score`; ticks stay integers. A *piece* is a score already on the
-target grid (same tempo and ``ticks_per_beat``) at its absolute position in the edited track; joining
-pieces keeps their notes, sections, chords and sung syllables and renumbers lyric lines in sung order.
+target grid (same tempo or tempo map, and ``ticks_per_beat``) at its absolute position in the edited
+track; joining pieces keeps their notes, sections, chords and sung syllables and renumbers lyric lines in
+sung order. Bar lines are ticks (multiples of ``ticks_per_bar``) found through the score's own seconds,
+so on a tempo map (a band that follows a drifting singer) they are where that singer's bars fall.
 """
 
 from __future__ import annotations
@@ -27,21 +29,63 @@ SNAP_S = 1e-3
 """A time within this many seconds after a bar line counts as on it (two-decimal request times)."""
 
 
-def tick_at(score: Score, seconds: float) -> int:
-    """The tick of ``score`` nearest to ``seconds``."""
-    return int(round(seconds * score.tempo_bpm * score.ticks_per_beat / 60.0))
+def has_tempo_map(score: Score) -> bool:
+    """Whether ``score`` keeps time along ``beat_times`` rather than its single tempo."""
+    return len(score.beat_times) >= 2
 
 
 def bar_ceil(score: Score, seconds: float) -> int:
     """The first bar line (tick) of ``score`` at or after ``seconds`` (within :data:`SNAP_S`)."""
-    bar_s = score.seconds(score.ticks_per_bar)
-    return math.ceil(max(seconds - SNAP_S, 0.0) / bar_s) * score.ticks_per_bar
+    bar, target = score.ticks_per_bar, seconds - SNAP_S
+    line = score.tick_at(target) // bar  # at most a tick after target: the answer or the bar line before it
+    while score.seconds(line * bar) < target:
+        line += 1
+    return line * bar
 
 
 def bar_floor(score: Score, seconds: float) -> int:
-    """The last bar line (tick) of ``score`` at or before ``seconds`` (within :data:`SNAP_S`)."""
-    bar_s = score.seconds(score.ticks_per_bar)
-    return math.floor((seconds + SNAP_S) / bar_s) * score.ticks_per_bar
+    """The last bar line (tick ≥ 0) of ``score`` at or before ``seconds`` (within :data:`SNAP_S`)."""
+    bar, target = score.ticks_per_bar, seconds + SNAP_S
+    line = score.tick_at(target) // bar + 1  # after target: step back to the answer
+    while line > 0 and score.seconds(line * bar) > target:
+        line -= 1
+    return line * bar
+
+
+def steady(score: Score, tick: int) -> Score:
+    """``score`` at one tempo: that of the beat sounding just before ``tick`` when it has a tempo map (the
+    setting new material is composed in), otherwise ``score`` itself."""
+    if not has_tempo_map(score):
+        return score
+    beat = max(math.ceil(tick / score.ticks_per_beat), 1) * score.ticks_per_beat
+    period = score.seconds(beat) - score.seconds(beat - score.ticks_per_beat)
+    return replace(score, tempo_bpm=60.0 / period, beat_times=())
+
+
+def continued(source: Score, join: int, new: Score) -> Score:
+    """``source``'s grid for a track that is ``source`` up to tick ``join`` and ``new`` (from its tick 0) after.
+
+    With a tempo map, the beats up to the join keep the source's times and the beats after it take
+    ``new``'s, through ``new``'s end, so both parts keep the seconds they sound at (exactly when ``join`` is
+    on a beat, as a bar line of a quarter-note meter is). A single-tempo source is returned as it is
+    (``new`` is then placed on its tempo)."""
+    if not has_tempo_map(source):
+        return source
+    tpb, times = source.ticks_per_beat, source.beat_times
+    last = join // tpb
+    kept = [*times[: last + 1], *(source.seconds(i * tpb) for i in range(len(times), last + 1))]
+    origin = source.seconds(join) - new.seconds(0)
+    end = math.ceil((join + new.total_ticks) / tpb) + 1
+    added = (origin + new.seconds(i * tpb - join) for i in range(last + 1, end + 1))
+    return replace(source, beat_times=(*kept, *added))
+
+
+def follows(score: Score, grid: Score, at: int) -> Score:
+    """``score`` retimed so that its tick ``t`` sounds ``grid.seconds(at + t) - grid.seconds(at)`` seconds
+    after its start: new material keeping to ``grid``'s tempo map from tick ``at`` (same resolution)."""
+    tpb, origin = grid.ticks_per_beat, grid.seconds(at)
+    beats = math.ceil(score.total_ticks / tpb) + 1
+    return replace(score, beat_times=tuple(grid.seconds(at + k * tpb) - origin for k in range(beats + 1)))
 
 
 def _clip_notes(notes: Sequence[Note], start: int, end: int) -> tuple[Note, ...]:
@@ -86,26 +130,30 @@ def _nearest(kept: list[int], index: int) -> int:
 
 
 def shifted(score: Score, start: int) -> Score:
-    """``score`` from tick ``start`` on, moved so that ``start`` becomes tick 0 (earlier material dropped)."""
+    """``score`` from tick ``start`` on, moved so that ``start`` becomes tick 0 at 0 s (earlier material
+    dropped; a tempo map is cut at ``start`` too)."""
     cut = window(score, start, max(score.total_ticks, start + 1))
-    return remapped(cut, lambda t: t - start, score)
+    moved = remapped(cut, lambda t: t - start, score)
+    return follows(moved, score, start) if has_tempo_map(score) else moved
 
 
 def placed(score: Score, offset_s: float, grid: Score) -> Score:
-    """``score`` moved to begin at ``offset_s`` seconds on ``grid``'s tempo and tick resolution.
+    """``score`` moved to begin at ``offset_s`` seconds on ``grid``'s tempo (or tempo map) and resolution.
 
-    Exact (a pure tick shift) when both have the same tempo and resolution and ``offset_s`` falls on a
-    tick; otherwise every time is converted through seconds and rounded to the nearest tick.
+    Every time is converted through seconds and rounded to the nearest tick of ``grid``. That is a pure tick
+    shift when ``offset_s`` falls on a tick and ``grid`` keeps ``score``'s time from there on: the same
+    tempo, a grid :func:`continued` with ``score``, or ``score`` retimed to :func:`follows` the grid.
     """
 
     def to_grid(tick: int) -> int:
-        return tick_at(grid, offset_s + score.seconds(tick))
+        return grid.tick_at(offset_s + score.seconds(tick))
 
     return remapped(score, to_grid, grid)
 
 
 def remapped(score: Score, to_tick: TickMap, grid: Score) -> Score:
-    """Every time of ``score`` mapped through ``to_tick`` (monotonic), on ``grid``'s tempo/meter/resolution."""
+    """Every time of ``score`` mapped through ``to_tick`` (monotonic), on ``grid``'s tempo (or tempo map),
+    meter and resolution."""
 
     def note(n: Note) -> Note:
         start = to_tick(n.start)
@@ -123,8 +171,8 @@ def remapped(score: Score, to_tick: TickMap, grid: Score) -> Score:
             vocal, syllables=tuple(replace(s, notes=tuple(note(n) for n in s.notes)) for s in vocal.syllables)
         )
     return replace(
-        score, tempo_bpm=grid.tempo_bpm, meter=grid.meter, ticks_per_beat=grid.ticks_per_beat,
-        sections=sections, chords=chords, parts=parts, vocal=vocal,
+        score, tempo_bpm=grid.tempo_bpm, beat_times=grid.beat_times, meter=grid.meter,
+        ticks_per_beat=grid.ticks_per_beat, sections=sections, chords=chords, parts=parts, vocal=vocal,
     )  # fmt: skip
 
 

@@ -6,7 +6,10 @@ placed on the source's bar grid: its first sung section starts on the first bar 
 window, led in by one bar of the composition. Inside the window the source fades out over its first
 :data:`FADE_S` and back in over its last, against the new material (equal power); outside the window
 the master and every stem are the source's samples exactly. The new material is gain-matched to the
-loudness the source had in the window, so the section sits at the song's level.
+loudness the source had in the window, so the section sits at the song's level. On a source with a tempo
+map (a band that followed a drifting singer) the material is composed at the tempo the window starts
+in and then retimed onto the source's beats from where it is placed, so it drifts with the song and
+its ticks are the source's.
 """
 
 from __future__ import annotations
@@ -29,7 +32,16 @@ from tunesmith.engines.builtin.continuation.material import (
     renumber_lines,
     shift_words,
 )
-from tunesmith.engines.builtin.continuation.scores import bar_ceil, bar_floor, joined, placed, tick_at, window
+from tunesmith.engines.builtin.continuation.scores import (
+    bar_ceil,
+    bar_floor,
+    follows,
+    has_tempo_map,
+    joined,
+    placed,
+    steady,
+    window,
+)
 from tunesmith.engines.builtin.continuation.source import SourceTrack
 from tunesmith.engines.builtin.continuation.splice import splice_stems_window, splice_window
 from tunesmith.media.mp3 import MP3_SAMPLE_RATE
@@ -52,25 +64,34 @@ def _placement(source: Score, start_s: float, material: Material) -> int:
     ``start_s`` (with no lead-in, it starts on the bar line at or before)."""
     if material.lead == 0:
         return bar_floor(source, start_s)
-    anchor = bar_ceil(source, start_s)
-    return anchor - tick_at(source, material.score.seconds(material.lead))
+    lead = material.lead if has_tempo_map(source) else source.tick_at(material.score.seconds(material.lead))
+    return bar_ceil(source, start_s) - lead
+
+
+def _on_source(source: Score, start_s: float, material: Material) -> tuple[Material, float]:
+    """The material as placed on ``source`` (retimed onto its tempo map, if any) and where it starts (s)."""
+    at = _placement(source, start_s, material)
+    if has_tempo_map(source):
+        material = replace(material, score=follows(material.score, source, at))
+    return material, source.seconds(at)
 
 
 def _material(
     compose: Composer, source: Score, track: TrackPlan, request: SongRequest, start_s: float, end_s: float
 ) -> tuple[Material, float]:  # fmt: skip
     """Material covering the window and where it starts (seconds); recomposed longer when it falls short."""
-    bar_s = source.seconds(source.ticks_per_bar)
+    setting = steady(source, bar_ceil(source, start_s))
+    bar_s = setting.seconds(setting.ticks_per_bar) - setting.seconds(0)
     target = end_s - start_s + 4 * bar_s
     for _ in range(ATTEMPTS):
-        material = compose_material(compose, track, request, source, lyrics=request.lyrics, forced=True,
+        material = compose_material(compose, track, request, setting, lyrics=request.lyrics, forced=True,
                                     target_s=target)  # fmt: skip
-        offset_s = source.seconds(_placement(source, start_s, material))
+        material, offset_s = _on_source(source, start_s, material)
         short = end_s + TAIL_S - offset_s - material.score.duration_s
         if short <= 0:
             break
         target += short + bar_s
-    cut = window(material.score, 0, tick_at(material.score, end_s + TAIL_S - offset_s))
+    cut = window(material.score, 0, material.score.tick_at(end_s + TAIL_S - offset_s))
     return replace(material, score=cut), offset_s
 
 
@@ -125,7 +146,7 @@ def replace_section(
 
 
 def _score(source: Score, new: Score, offset_s: float, start_s: float, end_s: float, track: TrackPlan) -> Score:
-    start, end = tick_at(source, start_s), tick_at(source, end_s)
+    start, end = source.tick_at(start_s), source.tick_at(end_s)
     middle = window(placed(new, offset_s, source), start, end)
     pieces = [window(source, 0, start), middle, window(source, end, max(source.total_ticks, end + 1))]
     voice = source.vocal.voice if source.vocal is not None else (new.vocal.voice if new.vocal else None)
