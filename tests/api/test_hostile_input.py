@@ -31,7 +31,7 @@ JSON_ROUTES = [
     "/api/v1/mp4/generate", "/api/v1/suno/cover/generate", "/api/v1/suno/recovery", "/api/v1/generate/sounds",
     "/api/v1/vocal-removal/generate", "/api/v1/midi/generate", "/api/v1/generate/get-timestamped-lyrics",
     "/api/v1/generate/generate-persona", "/api/v1/lyrics", "/api/v1/style/generate", "/api/file-base64-upload",
-    "/api/file-url-upload",
+    "/api/file-url-upload", "/api/v1/generate/add-instrumental", "/api/v1/generate/add-vocals",
 ]  # fmt: skip
 REPLACE = {"prompt": "[Verse]\nnew words", "tags": "pop", "title": "T", "infillStartS": 5.0, "infillEndS": 11.0,
            "taskId": "0" * 32, "audioId": "0" * 32}
