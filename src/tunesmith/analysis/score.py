@@ -2,7 +2,9 @@
 
 Ticks count beats of the detected grid (``TICKS_PER_BEAT`` per beat), not seconds at one tempo, so a note the
 singer placed between two drifting beats keeps its place in the bar; :class:`BeatClock` converts both ways.
-Tick 0 is a whole beat at or before the start of the recording, so every event has a tick ≥ 0.
+Tick 0 is a whole beat at or before the start of the recording, so every event has a tick ≥ 0. The score
+carries the clock's beat times (``Score.beat_times``), so its own seconds, and its MIDI export, follow the
+recording.
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ class ScoreMaterial:
 
 
 def to_score(analysis: SongAnalysis, *, ticks_per_beat: int = TICKS_PER_BEAT) -> ScoreMaterial:
-    """Convert ``analysis``; the score's single ``tempo_bpm`` is the median tempo (the clock is exact)."""
+    """Convert ``analysis``; ``tempo_bpm`` is the median tempo and ``beat_times`` the clock's beats."""
     clock = BeatClock.of(analysis.tempo, ticks_per_beat)
     chords = tuple(ChordSymbol(start, end - start, c.root, c.quality)
                    for c in analysis.chords if c.root >= 0
@@ -71,9 +73,18 @@ def to_score(analysis: SongAnalysis, *, ticks_per_beat: int = TICKS_PER_BEAT) ->
         tempo_bpm=analysis.tempo.bpm, meter=analysis.tempo.meter,
         key=Key(analysis.key.tonic, analysis.key.mode), sections=sections, chords=chords,
         parts=_melody_part(analysis, clock) + _chord_part(chords), ticks_per_beat=ticks_per_beat,
+        beat_times=_beat_times(clock),
         metadata={"source": "analysis", "lyrics": analysis.lyrics.text, "language": analysis.lyrics.language},
     )
     return ScoreMaterial(score, clock)
+
+
+def _beat_times(clock: BeatClock) -> tuple[float, ...]:
+    """Seconds of the score's beats 0, 1, … through the tempo map's last beat (none without a map)."""
+    beats = len(clock.tempo.beats)
+    if beats < 2:
+        return ()
+    return tuple(clock.seconds(i * clock.ticks_per_beat) for i in range(beats - clock.origin))
 
 
 def lyric_lines(analysis: SongAnalysis) -> tuple[LyricLine, ...]:
