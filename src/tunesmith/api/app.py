@@ -13,7 +13,7 @@ from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 
 from tunesmith import __version__
-from tunesmith.api import errors
+from tunesmith.api import errors, openapi
 from tunesmith.api.deps import Container, request_line
 from tunesmith.api.operations import check_settings, render_callback, work_targets
 from tunesmith.api.routes import routers
@@ -138,6 +138,7 @@ def create_app(settings: Settings | None = None, *, engine: Callable[..., Any] |
     errors.install(app)
     for router in routers():
         app.include_router(router)
+    openapi.install(app)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> JSONResponse:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import FileResponse, StreamingResponse
 
 from tunesmith.api.deps import ContainerDep
+from tunesmith.api.openapi import envelope_response
 from tunesmith.db.models import Blob
 from tunesmith.errors import LinkError
 from tunesmith.tasks import service
@@ -23,6 +25,19 @@ STREAM_MAX_WAIT_S = 1800.0
 
 EXPIRED = "This file has expired and was deleted after the retention period"
 
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+_LINK_ERRORS: dict[int | str, dict[str, Any]] = {
+    403: envelope_response("The signature does not match the link (tampered with, or not signed here)"),
+    404: envelope_response("No such stream, or a key outside the file store"),
+    410: envelope_response("The link or the file has expired"),
+}
+DOWNLOAD_RESPONSES: dict[int | str, dict[str, Any]] = {**_LINK_ERRORS, 200: {
+    "description": "The file, with its stored type (audio, image, video, a score's JSON)",
+    "content": {t: _BINARY for t in ("audio/*", "image/*", "video/*", "application/json", "application/octet-stream")}}}
+STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {**_LINK_ERRORS, 200: {
+    "description": "The track's MP3, sent as it is produced (chunked; ends when the track is finished)",
+    "content": {"audio/mpeg": _BINARY}}}
+
 
 def _check_not_swept(c: ContainerDep, key: str) -> str:
     """Refuse a swept file; returns the stored content type ("" when the blob has none)."""
@@ -33,7 +48,8 @@ def _check_not_swept(c: ContainerDep, key: str) -> str:
     return blob.content_type if blob is not None else ""
 
 
-@router.get("/files/{key:path}", summary="Download a generated file (signed link)")
+@router.get("/files/{key:path}", summary="Download a generated file (signed link)", response_class=FileResponse,
+            responses=DOWNLOAD_RESPONSES)
 def download(key: str, c: ContainerDep, exp: str | None = None, sig: str | None = None) -> FileResponse:
     c.signer.verify("files", key, exp, sig)
     stored_type = _check_not_swept(c, key)  # uploads keep the type sniffed from their bytes
@@ -68,7 +84,8 @@ async def _tail(c: ContainerDep, path: Path, track_id: str) -> AsyncIterator[byt
         waited += STREAM_POLL_S
 
 
-@router.get("/stream/{key:path}", summary="Stream a track's MP3 while it is produced (signed link)")
+@router.get("/stream/{key:path}", summary="Stream a track's MP3 while it is produced (signed link)",
+            response_class=StreamingResponse, responses=STREAM_RESPONSES)
 def stream(key: str, c: ContainerDep, exp: str | None = None, sig: str | None = None) -> StreamingResponse:
     c.signer.verify("stream", key, exp, sig)
     _check_not_swept(c, key)
