@@ -11,6 +11,12 @@ Two checks, because either alone is bypassable:
   two lookups (DNS rebinding) still cannot reach an internal address.
 
 Both checks share ``EgressPolicy.refusal_reason``: a literal accepted at submit is accepted at connect.
+
+The operator's allowlist (``egress.allow_networks``, read by ``parse_networks``) opens private destinations:
+a network or an address opens every port of it; an entry with a port (``10.0.0.5:8080``, ``[::1]:9000``,
+``10.0.0.0/8:443``, ``hooks.internal:8443``) opens only that port, so allowlisting a receiver does not also
+open the server's own API or a database on the same host. A host name entry must name its port (it stands
+for one service) and matches the URL's host name, whatever private addresses it resolves to.
 """
 
 from __future__ import annotations
@@ -75,11 +81,32 @@ class EgressRefusedError(SSRFProtectionError):
 
 
 @dataclass(frozen=True, slots=True)
+class AllowEntry:
+    """An allowlist entry limited to one port: a network (or single address) or a host name (IDNA, lower
+    case), exactly one of the two."""
+
+    port: int
+    network: IPNetwork | None = None
+    host: str | None = None
+
+    def admits(self, address: IPAddress, port: int | None, host: str | None) -> bool:
+        if port != self.port:
+            return False
+        if self.network is not None:
+            return address in self.network
+        return host is not None and host.lower() == self.host
+
+
+Allowed = IPNetwork | AllowEntry
+"""An allowlist entry: a bare network allows every port."""
+
+
+@dataclass(frozen=True, slots=True)
 class EgressPolicy:
     """Where outbound requests may go. Public (globally reachable) addresses are always allowed."""
 
-    allow_networks: tuple[IPNetwork, ...] = ()
-    """Operator allowlist: networks reachable even though private, loopback or link-local."""
+    allow_networks: tuple[Allowed, ...] = ()
+    """Operator allowlist: destinations reachable even though private, loopback or link-local."""
     allowed_schemes: tuple[str, ...] = ("http", "https")
     """Lower-case URL schemes accepted."""
     max_url_length: int = 2048
@@ -87,29 +114,78 @@ class EgressPolicy:
     allowed_ports: tuple[int, ...] | None = None
     """Ports a URL may name (explicitly or by scheme default); ``None`` accepts any port."""
 
-    def refusal_reason(self, address: IPAddress) -> str | None:
-        """Why ``address`` must not be contacted, or ``None`` when it may be."""
+    def refusal_reason(self, address: IPAddress, port: int | None = None, host: str | None = None) -> str | None:
+        """Why ``address`` (on TCP ``port``, reached by the name ``host``) must not be contacted, or ``None`` when
+        it may be. Entries limited to a port never match an unknown ``port``."""
         embedded = _embedded_ipv4(address)
-        if self._allowlisted(address) or (embedded is not None and self._allowlisted(embedded)):
+        if self._allowlisted(address, port, host) or (
+                embedded is not None and self._allowlisted(embedded, port, host)):
             return None
         if embedded is not None:
             inner = _ip_refusal(embedded)
             return None if inner is None else f"{address} embeds an IPv4 address: {inner}"
         return _ip_refusal(address)
 
-    def _allowlisted(self, address: IPAddress) -> bool:
-        return any(address in network for network in self.allow_networks)
+    def _allowlisted(self, address: IPAddress, port: int | None, host: str | None) -> bool:
+        return any(entry.admits(address, port, host) if isinstance(entry, AllowEntry) else address in entry
+                   for entry in self.allow_networks)
 
 
-def parse_networks(cidrs: Iterable[str]) -> tuple[IPNetwork, ...]:
-    """Allowlist networks from CIDR strings such as ``"10.1.0.0/16"`` (the settings' representation)."""
-    networks: list[IPNetwork] = []
-    for cidr in cidrs:
-        try:
-            networks.append(ip_network(cidr, strict=True))
-        except ValueError as error:
-            raise ValueError(f"egress allowlist entry {cidr!r} is not a valid network: {error}") from None
-    return tuple(networks)
+def parse_networks(entries: Iterable[str]) -> tuple[Allowed, ...]:
+    """The allowlist from its settings strings: a network or address (``"10.1.0.0/16"``, ``"192.168.1.5"``,
+    ``"fd00::/8"``) allows every port; ``"10.0.0.5:8080"``, ``"10.0.0.0/8:443"``, ``"[::1]:9000"`` and
+    ``"hooks.internal:8443"`` allow that port only (IPv6 with a port in brackets)."""
+    return tuple(_parse_entry(entry.strip()) for entry in entries)
+
+
+def _parse_entry(entry: str) -> Allowed:
+    if entry.startswith("["):
+        return _parse_bracketed(entry)
+    try:
+        return ip_network(entry, strict=True)
+    except ValueError as error:
+        target, colon, digits = entry.rpartition(":")
+        if not colon or "/" in digits:
+            hint = "" if "/" in entry or ":" in entry else " (a host name needs a port: name:port)"
+            raise ValueError(f"egress allowlist entry {entry!r} is not a valid network: {error}{hint}") from None
+    port = _entry_port(entry, digits)
+    if "/" in target or ":" in target or _is_number(target.rstrip(".").rpartition(".")[2]):
+        return AllowEntry(port, network=_entry_network(entry, target))  # meant as an address or a network
+    return AllowEntry(port, host=_entry_host(entry, target))
+
+
+def _parse_bracketed(entry: str) -> Allowed:
+    """``[IPv6]`` (every port) or ``[IPv6]:port``."""
+    inside, bracket, rest = entry[1:].partition("]")
+    port = _entry_port(entry, rest[1:]) if bracket and rest.startswith(":") else None
+    if not bracket or (rest and port is None):
+        raise ValueError(f"egress allowlist entry {entry!r} is not a valid [IPv6]:port")
+    network = _entry_network(entry, inside)
+    return network if port is None else AllowEntry(port, network=network)
+
+
+def _entry_port(entry: str, digits: str) -> int:
+    if not (digits.isascii() and digits.isdigit() and 0 < int(digits) < 65536):
+        raise ValueError(f"egress allowlist entry {entry!r} has no valid port (1-65535)")
+    return int(digits)
+
+
+def _entry_network(entry: str, text: str) -> IPNetwork:
+    try:
+        return ip_network(text, strict=True)
+    except ValueError as error:
+        raise ValueError(f"egress allowlist entry {entry!r} is not a valid network: {error}") from None
+
+
+def _entry_host(entry: str, name: str) -> str:
+    """``name`` as URL hosts are compared (IDNA, lower case)."""
+    try:
+        host = httpx.URL(f"http://{name}/").raw_host.decode("ascii")
+    except httpx.InvalidURL:
+        host = ""
+    if not host or any(char in name for char in "/\\@?#%[]") or (name.isascii() and host != name.lower()):
+        raise ValueError(f"egress allowlist entry {entry!r} is not a valid host name")
+    return host
 
 
 def validate_url(url: str, policy: EgressPolicy) -> str:
@@ -134,10 +210,11 @@ def validate_url(url: str, policy: EgressPolicy) -> str:
     host = parsed.raw_host.decode("ascii")
     if not host:
         raise UnsafeURLError("URL has no host")
-    _check_port(_port_of(parsed), policy)
+    port = _port_of(parsed)
+    _check_port(port, policy)
     literal = parse_ip_literal(host)
     if literal is not None:
-        reason = policy.refusal_reason(literal)
+        reason = policy.refusal_reason(literal, port)
         if reason is not None:
             raise UnsafeURLError(f"URL host {host!r} is not allowed: {reason}")
     normalised = str(parsed)
@@ -198,7 +275,7 @@ def guarded_client(
     )
 
     def validate_connect(hostname: str, address: IPAddress, port: int) -> bool:
-        reason = policy.refusal_reason(address)
+        reason = policy.refusal_reason(address, port, hostname)
         if reason is not None:
             raise EgressRefusedError(reason, hostname=hostname, ip_addr=address, port=port)
         return True
@@ -223,7 +300,7 @@ async def _preflight(request: httpx.Request, policy: EgressPolicy) -> None:
     if parse_ip_literal(host) is not None:
         return
     for address in await _resolve_addresses(request, host, port):
-        reason = policy.refusal_reason(address)
+        reason = policy.refusal_reason(address, port, host)
         if reason is not None:
             raise EgressRefusedError(
                 f"{host} resolves to a forbidden address: {reason}",
