@@ -57,8 +57,9 @@ if TYPE_CHECKING:
     from tunesmith.analysis.pipeline import AnalysisPipeline
     from tunesmith.music.score import Score
 
-USER_STEMS = {"add-instrumental": ("source", "user_vocals", "vocals"), "add-vocals": ("source", "instrumental")}
-"""Stem families that can hold the user's own audio in an output, by endpoint, in the order looked for."""
+USER_STEMS = {"add-instrumental": ("vocals",), "add-vocals": ("source", "instrumental")}
+"""The stem that holds the user's own audio in an output, by endpoint, in the order looked for (the built-in
+engine's ``accompany.USER_VOCAL`` and ``USER_INSTRUMENTAL``)."""
 RHYTHM_STEMS = ("drums", "bass", "percussion")
 PHRASE_WINDOW_S = 0.05
 
