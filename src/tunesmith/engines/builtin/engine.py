@@ -12,8 +12,9 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
-from typing import BinaryIO, cast
+from typing import BinaryIO, TypeVar, cast
 
 import numpy as np
 
@@ -38,6 +39,7 @@ from tunesmith.engines.base import (
 from tunesmith.engines.builtin.renderer import default_soundfont, load_soundfont, render_stems
 from tunesmith.music.score import Score, StemFamily
 
+K = TypeVar("K", bound=str)
 AUDIBLE_PEAK = 10 ** (-90 / 20)  # a stem whose peak stays under −90 dBFS is silent and not written
 AUDIO_FILE, COVER_FILE, SCORE_FILE, STEMS_DIR = "audio.mp3", "cover.jpg", "score.json", "stems"
 MASTER_FILE = "master.flac"
@@ -125,13 +127,14 @@ class BuiltinEngine:
 
     def render_score(self, score: Score, track: TrackPlan, workdir: Path, stream: ProgressSink, timer: _StageTimer,
                      *, own: Mapping[str, Audio] | None = None, lead_over_db: float | None = None,
-                     words: list[WordTiming] | None = None) -> TrackResult:
+                     sung_shift_db: float = 0.0, words: list[WordTiming] | None = None) -> TrackResult:
         """Render, sing, mix, master and encode ``score`` into ``workdir`` (see :meth:`render`).
 
         ``own``: the user's audio as extra stems (name → (1|2, n) at ``sample_rate``, placed from sample 0),
         mixed *untouched* (:mod:`tunesmith.dsp.progressive`); with ``lead_over_db`` the first of them is the
-        lead, set that far above the band. ``words``: the word times of a vocal the score does not sing (the
-        user's), instead of the singer's."""
+        lead, set that far above the band. ``sung_shift_db`` moves the sung parts' level over the rest (the user's
+        audio weight). ``words``: the word times of a vocal the score does not sing (the user's), instead of the
+        singer's."""
         workdir.mkdir(parents=True, exist_ok=True)
         _, singer = self._voice_parts()
         audio_path = workdir / AUDIO_FILE
@@ -142,7 +145,8 @@ class BuiltinEngine:
                 with timer("encode"):
                     encoder.write(chunk)
 
-            mixed, sung_words = self._mix(score, singer, timer, encode, own=own, lead_over_db=lead_over_db)
+            mixed, sung_words = self._mix(score, singer, timer, encode, own=own, lead_over_db=lead_over_db,
+                                          sung_shift_db=sung_shift_db)
             with timer("encode"):
                 encoder.close()
         with timer("stems"):
@@ -170,7 +174,7 @@ class BuiltinEngine:
 
     def _mix(
         self, score: Score, singer: Singer, timer: _StageTimer, on_chunk: Callable[[Audio], None], *,
-        own: Mapping[str, Audio] | None = None, lead_over_db: float | None = None,
+        own: Mapping[str, Audio] | None = None, lead_over_db: float | None = None, sung_shift_db: float = 0.0,
     ) -> tuple[MixResult[str], list[WordTiming]]:
         """Render, sing, mix and master ``score`` (with the user's ``own`` stems, see :meth:`render_score`),
         handing every mastered piece to ``on_chunk`` as soon as it is final (the singing starts first and
@@ -185,6 +189,10 @@ class BuiltinEngine:
         bed = {family: fit_length(audio, length) for family, audio in bed.items()}
         presets = presets_for([*bed, *(s.family for s in spans)], score.metadata.get("mix"))
         presets.update({name: OWN_AUDIO_PRESET for name in own})
+        for family in dict.fromkeys(span.family for span in spans):
+            preset = presets[family]
+            if sung_shift_db and preset.level_over_rest_db is not None:
+                presets[family] = replace(preset, level_over_rest_db=preset.level_over_rest_db + sung_shift_db)
         lead = (next(iter(own)), lead_over_db) if own and lead_over_db is not None else None
         mix = ProgressiveMix(bed, spans, presets, self.sample_rate, length, ceiling_dbtp=MP3_HEADROOM_DBTP,
                              untouched=frozenset(own), lead=lead)
@@ -322,7 +330,7 @@ def _has_vocal(score: Score) -> bool:
     return score.vocal is not None and bool(score.vocal.syllables)
 
 
-def _write_stems(stems: Mapping[str, Audio], folder: Path, sample_rate: int) -> dict[str, Path]:
+def _write_stems(stems: Mapping[K, Audio], folder: Path, sample_rate: int) -> dict[str, Path]:
     """Write every audible mastered stem as 24-bit FLAC ``folder/<family>.flac``."""
     from tunesmith.media.audio_io import write_flac
 

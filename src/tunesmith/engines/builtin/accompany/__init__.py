@@ -40,6 +40,9 @@ USER_VOCAL, USER_INSTRUMENTAL = "vocals", "source"
 """Stem names of the user's audio in the tracks."""
 DEFAULT_VOCAL_LEVEL_DB = 4.0
 """How far the user's vocal sits above the new band when the style's vocal chain names no level."""
+AUDIO_WEIGHT_SPAN_DB = 6.0
+"""``audioWeight`` (0–1, default 0.5) is how much the user's audio leads the mix: from 0 to 1 it moves the
+user's part from 3 dB below to 3 dB above where the style's mix would put it against the new part."""
 
 
 def plan_audio_in(engine: BuiltinEngine, request: SongRequest) -> SongPlan:
@@ -83,8 +86,9 @@ def render_audio_in(engine: BuiltinEngine, plan: SongPlan, index: int, workdir: 
         placed = _delayed(vocal, round(band.offset_s * rate))
         level = presets_for(["vocals"], band.score.metadata.get("mix"))["vocals"].level_over_rest_db
         words = word_timings(heard.analysis.lyrics, offset_s=band.offset_s)
+        lead = (level if level is not None else DEFAULT_VOCAL_LEVEL_DB) + _weight_db(request)
         return engine.render_score(band.score, track, workdir, stream, timer, own={USER_VOCAL: placed},
-                                   lead_over_db=level if level is not None else DEFAULT_VOCAL_LEVEL_DB, words=words)
+                                   lead_over_db=lead, words=words)
     from tunesmith.engines.builtin.accompany.topline import vocal_for_instrumental
 
     syllabifier, _ = engine._voice_parts()
@@ -92,7 +96,14 @@ def render_audio_in(engine: BuiltinEngine, plan: SongPlan, index: int, workdir: 
         instrumental = the_instrumental(heard, rate)
     with timer("compose"):
         score = vocal_for_instrumental(heard.analysis, track, request, syllabifier, _level_of(instrumental, rate))
-    return engine.render_score(score, track, workdir, stream, timer, own={USER_INSTRUMENTAL: instrumental})
+    return engine.render_score(score, track, workdir, stream, timer, own={USER_INSTRUMENTAL: instrumental},
+                               sung_shift_db=-_weight_db(request))
+
+
+def _weight_db(request: SongRequest) -> float:
+    """How many dB ``audioWeight`` lifts the user's part against the new one (0 at the default 0.5)."""
+    weight = 0.5 if request.audio_weight is None else request.audio_weight
+    return AUDIO_WEIGHT_SPAN_DB * (weight - 0.5)
 
 
 def _lyrics_text(heard: str) -> str:

@@ -95,8 +95,9 @@ def band_for_vocal(analysis: SongAnalysis, track: TrackPlan, request: SongReques
     kinds = _kinds(analysis, spans, voiced, intro, last_sung + 1 - first)
     form, section_of = _form(kinds)
     sung = frozenset(section_of[i] for i, v in enumerate(voiced) if v and kinds[i] in SUNG_KINDS)
-    key = Key(analysis.key.tonic, analysis.key.mode)
-    chords = _chords(melody, key, spans, variant=track.index, rng=rng)
+    key = sung_key(analysis.melody, Key(analysis.key.tonic, analysis.key.mode))
+    chords = _chords(melody, key, spans, variant=track.index, rng=rng, family=style.genre.name,
+                     per_bar=bars.per_bar)
     meter = (bars.per_bar, 4)
     ticks_per_bar = TICKS_PER_BEAT * bars.per_bar
     setting = Setting(analysis.tempo.bpm, meter, key)
@@ -116,6 +117,35 @@ def band_for_vocal(analysis: SongAnalysis, track: TrackPlan, request: SongReques
                   "seed": str(track.seed), "own_audio": "vocals", "offset_s": f"{offset:.6f}"},
     )  # fmt: skip
     return BandScore(score, offset)
+
+
+PHRASE_GAP_S = 0.3
+"""A note followed by this much silence (or by nothing) ends a phrase."""
+FINAL_WEIGHT = 3.0
+"""How much more a phrase's last note counts than its length says, when the tonic is chosen (melodies end on
+their tonic far more often than on its relative's)."""
+
+
+def sung_key(melody: Sequence[NoteEvent], heard: Key) -> Key:
+    """``heard`` (the analysis's key of the whole recording) or its relative major/minor, whichever the sung notes
+    fit better: their time per pitch class, phrase endings weighted by :data:`FINAL_WEIGHT`, against the key
+    profiles. An a-cappella line holds no bass to tell D major from B minor; where its phrases come to rest does."""
+    from tunesmith.analysis.tonal import MAJOR_PROFILE, MINOR_PROFILE
+
+    if not melody:
+        return heard
+    weights = np.zeros(12)
+    for i, note in enumerate(melody):
+        length = max(note.offset_s - note.onset_s, 0.0)
+        last = i + 1 == len(melody) or melody[i + 1].onset_s - note.offset_s >= PHRASE_GAP_S
+        weights[int(round(note.pitch)) % 12] += length * (FINAL_WEIGHT if last else 1.0)
+    relative = Key((heard.tonic - 3) % 12, "minor") if heard.mode == "major" else Key((heard.tonic + 3) % 12, "major")
+
+    def fit(key: Key) -> float:
+        profile = MAJOR_PROFILE if key.mode == "major" else MINOR_PROFILE
+        return float(np.corrcoef(weights, np.roll(profile, key.tonic))[0, 1])
+
+    return relative if heard.mode in ("major", "minor") and fit(relative) > fit(heard) else heard
 
 
 def _grid(analysis: SongAnalysis) -> _Bars:
@@ -187,11 +217,11 @@ def _form(kinds: Sequence[str]) -> tuple[list[SectionPlan], list[int]]:
 
 
 def _chords(melody: Sequence[NoteEvent], key: Key, spans: Sequence[tuple[float, float]], *, variant: int,
-            rng: random.Random) -> list[tuple[int, str]]:
-    """(root pitch class, quality) per bar: the harmonisation's chord that sounds longest in the bar, with the
-    song closing on dominant → tonic."""
-    per_bar = harmonise(melody, key, spans, variant=variant, rng=rng)
-    chords = [max(bar, key=lambda c: c.end_s - c.start_s) for bar in per_bar]
+            rng: random.Random, family: str, per_bar: int) -> list[tuple[int, str]]:
+    """(root pitch class, quality) per bar: the harmonisation's chord on the bar's downbeat (the band changes
+    chords on bar lines), with the song closing on dominant → tonic."""
+    harmony = harmonise(melody, key, spans, variant=variant, rng=rng, style_family=family, beats_per_bar=per_bar)
+    chords = [bar[0] for bar in harmony]
     out = [(c.root, c.quality) for c in chords]
     family = MODE_FAMILY[key.mode]
     out[-1] = (key.tonic, TONIC_QUALITY[family])

@@ -193,8 +193,8 @@ def _placed(spans: Sequence[_Span], lyric_sections: Sequence[ParsedSection], fit
                 assigned[i] = others[other_i]
                 other_i += 1
     else:
-        for i, lyric in zip(singable, sung, strict=False):
-            assigned[i] = lyric
+        for i, section in zip(singable, sung, strict=False):
+            assigned[i] = section
         rest = singable[len(sung):]
         for n, i in enumerate(rest[1::2]):  # the lyrics are sung: the choruses come back, every other block
             if choruses:
