@@ -74,8 +74,26 @@ class WebhookSettings(BaseModel):
 
 class EgressSettings(BaseModel):
     allow_networks: list[str] = Field(default_factory=list)
-    """CIDR networks that outbound requests (callbacks, upload URLs) may reach even though they are
-    private, loopback or link-local, e.g. ``["10.1.0.0/16"]``. Empty: only public addresses."""
+    """Destinations that outbound requests (callbacks, upload URLs) may reach even though they are
+    private, loopback or link-local: networks and addresses (every port), or ``host:port`` entries that
+    allow that one port, e.g. ``["10.1.0.0/16", "10.0.0.5:8080", "[::1]:9000", "hooks.internal:8443"]``
+    (a host name needs a port). Empty: only public addresses."""
+
+
+class LimitsSettings(BaseModel):
+    """Per-key limits on floods (``tunesmith.api.limits``): request rates answered with code 430 and a cap on
+    unfinished tasks answered with code 405, both with ``Retry-After``. 0 turns a limit off."""
+
+    window_s: float = Field(default=10.0, gt=0)
+    """Seconds over which each request rate is counted (the hosted service's "20 requests per 10 seconds")."""
+    calls_per_window: int = Field(default=20, ge=0)
+    """POST calls per key per window: task creation (free operations too), synchronous operations, uploads."""
+    reads_per_window: int = Field(default=300, ge=0)
+    """GET calls per key per window: record-info polling and credits (3 queries/s for each of 10 tasks)."""
+    max_active_tasks: int = Field(default=20, ge=0)
+    """Queued and running tasks a key may have; a submit beyond it is refused and debits nothing."""
+    busy_retry_after_s: int = Field(default=30, ge=1)
+    """``Retry-After`` in seconds when the task cap refuses a submit (about when a queued task has finished)."""
 
 
 class UploadSettings(BaseModel):
@@ -186,6 +204,7 @@ class Settings(BaseSettings):
     storage: StorageSettings = StorageSettings()
     webhooks: WebhookSettings = WebhookSettings()
     egress: EgressSettings = EgressSettings()
+    limits: LimitsSettings = LimitsSettings()
     credits: CreditSettings = CreditSettings()
     lyrics: LyricsSettings = LyricsSettings()
     uploads: UploadSettings = UploadSettings()

@@ -9,6 +9,8 @@
     ├── Unauthorized            401  missing, unknown or revoked API key
     ├── NotFound                404  unknown path, or a task of another key
     ├── InsufficientCredits     429  balance below the operation's cost
+    ├── TooManyRequests         430  the key's request rate is over its limit (with ``Retry-After``)
+    │   └── TooManyTasks        405  the key's queued and running tasks are at its cap (with ``Retry-After``)
     ├── Conflict                409  the record already exists
     ├── LinkError               403/410  a file link that is tampered with or expired
     ├── SourceUnavailable       451  an ``uploadUrl`` on another host could not be fetched
@@ -21,6 +23,8 @@ from __future__ import annotations
 class TunesmithError(Exception):
     code: int = 500
     http_status: int = 500
+    retry_after_s: int | None = None
+    """Seconds after which the same call may succeed, sent as the ``Retry-After`` header; ``None``: none sent."""
 
     def __init__(self, message: str, *, data: object = None) -> None:
         super().__init__(message)
@@ -59,6 +63,26 @@ class Unauthorized(TunesmithError):
 class NotFound(TunesmithError):
     code = 404
     http_status = 404
+
+
+class TooManyRequests(TunesmithError):
+    """The hosted API's 430, "call frequency too high, retry later": the key's request rate is over its limit.
+    Mirrored as HTTP 429 (Too Many Requests), HTTP's status for throttling, which clients pair with
+    ``Retry-After``."""
+
+    code = 430
+    http_status = 429
+
+    def __init__(self, message: str, *, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class TooManyTasks(TooManyRequests):
+    """The hosted API's 405, "rate limit exceeded (调用超过限制)": the key already has as many queued and running
+    tasks as it may. Mirrored as HTTP 429 as well: HTTP's own 405 means "method not allowed"."""
+
+    code = 405
 
 
 class Conflict(TunesmithError):

@@ -1,13 +1,15 @@
-"""Request dependencies: the app container, the caller's API key, and a size-capped JSON body."""
+"""Request dependencies: the app container, the caller's API key (counted against its rate limits), and a
+size-capped JSON body."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
 from tunesmith.api.json_body import parse_object, require_json_type
+from tunesmith.api.limits import KeyLimiter
 from tunesmith.config import Settings
 from tunesmith.db.session import Database
 from tunesmith.errors import BadRequest, TooLong, TunesmithError
@@ -37,6 +39,11 @@ class Container:
     egress: EgressPolicy
     workers: WorkerPool
     callbacks: CallbackDispatcher
+    limiter: KeyLimiter = field(init=False)
+    """Per-key rate limits and task cap from ``settings.limits``, counted in this process."""
+
+    def __post_init__(self) -> None:
+        self.limiter = KeyLimiter(self.settings.limits)
 
 
 def get_container(request: Request) -> Container:
@@ -48,7 +55,9 @@ def get_key(request: Request, container: Annotated[Container, Depends(get_contai
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     raw = token.strip() if scheme.lower() == "bearer" else ""
-    return accounts.authenticate(container.db, raw or None)
+    key = accounts.authenticate(container.db, raw or None)
+    container.limiter.check(key.id, request.method)
+    return key
 
 
 async def json_body(request: Request, container: Annotated[Container, Depends(get_container)]) -> dict[str, Any]:

@@ -24,12 +24,14 @@ def ok(data: Any) -> dict[str, Any]:
     return envelope(200, "success", data)
 
 
-def _response(request: Request, code: int, msg: str, http_status: int, data: Any = None) -> JSONResponse:
+def _response(request: Request, code: int, msg: str, http_status: int, data: Any = None,
+              retry_after_s: int | None = None) -> JSONResponse:
     mirror = request.app.state.container.settings.server.mirror_http_status
     path = request.url.path
     is_file = path.startswith("/files/") or path.startswith("/stream/")
     status = http_status if (mirror or is_file) else 200
-    return JSONResponse(envelope(code, msg, data), status_code=status)
+    headers = None if retry_after_s is None else {"Retry-After": str(retry_after_s)}
+    return JSONResponse(envelope(code, msg, data), status_code=status, headers=headers)
 
 
 def validation_message(errors: Sequence[Mapping[str, Any]]) -> str:
@@ -44,7 +46,7 @@ def validation_message(errors: Sequence[Mapping[str, Any]]) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(TunesmithError)
     async def _tunesmith(request: Request, exc: TunesmithError) -> JSONResponse:
-        return _response(request, exc.code, exc.message, exc.http_status, exc.data)
+        return _response(request, exc.code, exc.message, exc.http_status, exc.data, exc.retry_after_s)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

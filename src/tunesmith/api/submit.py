@@ -40,28 +40,28 @@ def callback_url(c: Container, url: str | None, field: str = "callBackUrl") -> s
 
 def submit_job(c: Container, key: KeyInfo, operation: str, *, param: dict[str, Any], payload: dict[str, Any],
                source_id: str, callback: str | None, model: str = "") -> str:
-    """Debit the operation's cost and queue a job task; returns its id."""
+    """Debit the operation's cost and queue a job task, within the key's task cap; returns its id."""
     _check_kind(operation, Kind.JOB)
     sub = service.Submission(
         key_id=key.id, operation=operation, model=model, param=param,
         request_json=json.dumps(payload, ensure_ascii=False), callback_url=callback,
         cost=cost_of(c.settings, operation), source_id=source_id,
     )
-    task_id = service.submit(c.db, sub, max_attempts=c.settings.workers.max_attempts)
+    task_id = service.submit(c.db, sub, max_attempts=c.settings.workers.max_attempts, cap=c.limiter.cap)
     c.workers.wake()
     return task_id
 
 
 def submit_music(c: Container, key: KeyInfo, operation: str, *, model: str, param: dict[str, Any],
                  request: SongRequest, callback: str | None, parent_music_id: str = "") -> str:
-    """Debit the operation's cost and queue a music task (two tracks); returns its id."""
+    """Debit the operation's cost and queue a music task (two tracks), within the key's task cap; returns its id."""
     _check_kind(operation, Kind.MUSIC)
     sub = service.Submission.music(
         key_id=key.id, operation=operation, model=model, param=param, request=request, callback_url=callback,
         cost=cost_of(c.settings, operation), parent_music_id=parent_music_id,
         source_id=parent_music_id,
     )
-    task_id = service.submit(c.db, sub, max_attempts=c.settings.workers.max_attempts)
+    task_id = service.submit(c.db, sub, max_attempts=c.settings.workers.max_attempts, cap=c.limiter.cap)
     c.workers.wake()
     return task_id
 

@@ -7,15 +7,16 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from tunesmith.db.models import Task, Track
 from tunesmith.db.session import Database, utcnow
 from tunesmith.engines.base import SongRequest
 from tunesmith.engines.codec import request_to_json
-from tunesmith.errors import NotFound
+from tunesmith.errors import NotFound, TooManyTasks
 from tunesmith.tasks import accounts
-from tunesmith.tasks.states import Status
+from tunesmith.tasks.states import ACTIVE, Status
 
 
 @dataclass(frozen=True)
@@ -45,16 +46,27 @@ class Submission:
         return cls(request_json=request_to_json(request), **fields)
 
 
+@dataclass(frozen=True)
+class ActiveCap:
+    """At most ``tasks`` queued or running tasks per key (0: no cap); a refused submit is told to come back
+    after ``retry_after_s`` seconds."""
+
+    tasks: int = 0
+    retry_after_s: int = 30
+
+
 def new_task_id() -> str:
     return uuid.uuid4().hex
 
 
-def submit(db: Database, sub: Submission, *, max_attempts: int) -> str:
-    """Debit the credits and create the task in one transaction; returns the task id."""
+def submit(db: Database, sub: Submission, *, max_attempts: int, cap: ActiveCap = ActiveCap()) -> str:
+    """Debit the credits and create the task in one transaction; returns the task id. A short balance raises
+    ``InsufficientCredits``, a key at its ``cap`` ``TooManyTasks``; either rolls the whole transaction back."""
     task_id = new_task_id()
     now = utcnow()
     with db.write() as s:
         accounts.debit(s, sub.key_id, task_id, sub.cost)
+        _check_cap(s, sub.key_id, cap)
         s.add(Task(
             id=task_id, key_id=sub.key_id, operation=sub.operation, status=Status.PENDING.value,
             param_json=json.dumps(sub.param, ensure_ascii=False, separators=(",", ":")),
@@ -63,6 +75,19 @@ def submit(db: Database, sub: Submission, *, max_attempts: int) -> str:
             created_at=now, updated_at=now,
         ))
     return task_id
+
+
+def _check_cap(s: Session, key_id: int, cap: ActiveCap) -> None:
+    """Refuse when the key already has ``cap.tasks`` active tasks. Counted after the debit, whose UPDATE holds
+    the key's row until commit (SQLite also serialises every writer), so parallel submits of one key count
+    one after another and cannot both pass; and a short balance is reported before a full queue."""
+    if cap.tasks <= 0:
+        return
+    active = s.scalar(select(func.count()).select_from(Task).where(
+        Task.key_id == key_id, Task.status.in_([state.value for state in ACTIVE])))
+    if (active or 0) >= cap.tasks:
+        raise TooManyTasks(f"Call limit exceeded: this key already has {active} queued or running tasks (at most "
+                           f"{cap.tasks}); retry when one has finished", retry_after_s=cap.retry_after_s)
 
 
 def get(db: Database, key_id: int | None, task_id: str) -> TaskView:

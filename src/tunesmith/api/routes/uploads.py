@@ -84,7 +84,9 @@ def _with_success(response: Response) -> Response:
     body = json.loads(bytes(response.body))
     if not isinstance(body, dict) or "code" not in body or "success" in body:
         return response
-    return JSONResponse({"success": body["code"] == 200, **body}, status_code=response.status_code)
+    retry_after = response.headers.get("retry-after")
+    headers = None if retry_after is None else {"Retry-After": retry_after}
+    return JSONResponse({"success": body["code"] == 200, **body}, status_code=response.status_code, headers=headers)
 
 
 def upload_key(request: Request, c: Annotated[Container, Depends(get_container)]) -> KeyInfo:
