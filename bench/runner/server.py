@@ -1,7 +1,8 @@
 """A real ``tunesmith serve`` on a free loopback port with a temporary data directory.
 
 The server runs with its embedded default configuration; the only settings changed are the ones a
-benchmark needs (public base URL, loopback callbacks). It also starts a loopback receiver for the
+benchmark needs: public base URL, loopback callbacks, and no per-key limits (the load suite submits and
+polls hundreds of times a second with one key). It also starts a loopback receiver for the
 ``callBackUrl`` every generate request must carry, and samples the memory of the server's whole
 process tree (the engine pool runs in child processes).
 """
@@ -190,6 +191,9 @@ def running_server(
         "TUNESMITH_DATA_DIR": str(data_dir),
         "TUNESMITH_PUBLIC_BASE_URL": base_url,
         "TUNESMITH_EGRESS__ALLOW_NETWORKS": '["127.0.0.0/8"]',
+        "TUNESMITH_LIMITS__CALLS_PER_WINDOW": "0",
+        "TUNESMITH_LIMITS__READS_PER_WINDOW": "0",
+        "TUNESMITH_LIMITS__MAX_ACTIVE_TASKS": "0",
         **(extra_env or {}),
     }
     api_key = _create_key(exe, data_dir, env, credits)
