@@ -29,6 +29,7 @@ from bench.runner.speed import FAILED, POLL_S, ApiError, call
 
 ROUTES = {"add-instrumental": "/api/v1/generate/add-instrumental", "add-vocals": "/api/v1/generate/add-vocals"}
 UPLOAD_PATH = "bench/add"
+CALLBACK_GRACE_S = 10.0
 Audio = npt.NDArray[np.float32]
 
 
@@ -90,11 +91,21 @@ def run_task(server: Server, endpoint: str, content: bytes, body: dict[str, Any]
         except (ApiError, httpx.HTTPError, KeyError, TypeError, ValueError) as exc:
             task.error = task.error or repr(exc)
         if task.task_id:
-            for kind in ("text", "first", "complete", "error"):
-                at = server.callbacks.first(task.task_id, kind)
-                if at is not None:
-                    task.callback_s[kind] = at - t0
+            _callbacks(server, task, t0)
     return task
+
+
+def _callbacks(server: Server, task: Task, t0: float) -> None:
+    """Arrival times of the task's callbacks, after waiting up to :data:`CALLBACK_GRACE_S` for the last one
+    (``complete`` or ``error`` is sent after the status the poll saw)."""
+    last = "complete" if task.status == "SUCCESS" else "error"
+    deadline = time.monotonic() + CALLBACK_GRACE_S
+    while server.callbacks.first(str(task.task_id), last) is None and time.monotonic() < deadline:
+        time.sleep(POLL_S)
+    for kind in ("text", "first", "complete", "error"):
+        at = server.callbacks.first(str(task.task_id), kind)
+        if at is not None:
+            task.callback_s[kind] = at - t0
 
 
 def _follow(client: httpx.Client, task: Task, t0: float, deadline: float) -> None:

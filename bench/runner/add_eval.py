@@ -20,17 +20,21 @@ upload sits in the output's vocal stem, found by cross-correlation):
 Per track of an **add-vocals** task (the instrumental's timeline; its beats, key and chords found by the
 analysis layer on the upload itself): the share of the lead's notes (the output's ``score.json``) in the
 detected chord, or in the chord or the key's scale; the share of phrase starts (each lead line's first
-note) within 50 ms of a detected beat; Whisper's WER (EN) / CER (ZH) on the delivered MP3 against the lines
-the score sings (:mod:`bench.metrics.asr`, the bench's judge and normalisation; held-out cases only for
-the target); the non-vocal stem against the upload (correlation, and the gain the mastering applied).
+note) within 50 ms of a detected beat; Whisper's WER (EN) / CER (ZH) on the delivered MP3, cut to its sung
+part as the vocal set does (:func:`bench.runner.vocal_eval.mix_span`: Whisper writes credits into a silent
+or instrumental intro), against the lines the score sings (:mod:`bench.metrics.asr`, the bench's judge and
+normalisation; held-out cases only for the target); the non-vocal stem against the upload (correlation, and
+the gain the mastering applied).
 
 Both: integrated loudness and true peak of the MP3, the two tracks' new parts against each other, the
 stems' sum against the master, and the time to SUCCESS (the case marked ``timing``: 2 minutes of input).
-A case with ``runs`` 2 is submitted twice (the second time with the next ``seed``): the spread of its figures
+Cases run in the set's order on one server; the timing cases come after others, so that the time to SUCCESS
+is a warm server's (the first task of a fresh server also loads the analysis models). A case with ``runs`` 2
+is submitted twice (the second time with the next ``seed``): the spread of its figures
 is the run-to-run noise.
 
 ``--cases`` runs only the named cases and ``--max-input-s`` cuts every upload (a shake-out run:
-``python -m bench add --cases ai-en-rock --max-input-s 30 --no-table``).
+``python -m bench add --cases ai-en-rock --max-input-s 30 --single-run --no-table``).
 """
 
 from __future__ import annotations
@@ -117,6 +121,7 @@ def evaluate_instrumental(pipeline: AnalysisPipeline, upload: add_inputs.Upload,
     backing, sr = new_part(out, "add-instrumental"), out.sample_rate
     found = pipeline.analyser("key").find_key(backing, sr)
     row["backing_key"] = f"{mir.PITCH_NAMES[found.tonic]} {found.mode}"
+    row["score_key"] = mir.key_label(score)  # the key the engine wrote the band in (what it believed it heard)
     if upload.key is not None:
         row["vocal_key"] = f"{mir.PITCH_NAMES[upload.key[0]]} {upload.key[1]}"
         row["key_agrees"] = add_metrics.same_key(upload.key, (found.tonic, found.mode))
@@ -196,7 +201,7 @@ def upload_analysis(pipeline: AnalysisPipeline, upload: add_inputs.Upload) -> di
 def evaluate_vocals(upload: add_inputs.Upload, found: dict[str, Any], out: add_api.TrackOutput,
                     case: add_inputs.Case, whisper: WhisperModel | None) -> dict[str, Any]:
     """An add-vocals track's figures (see the module docstring); ``found`` is :func:`upload_analysis`."""
-    from bench.runner.vocal_eval import mix_text
+    from bench.runner.vocal_eval import crop, mix_span, mix_text
     from tunesmith.music.score_io import score_from_json
 
     row, lag = common(out, "add-vocals", upload)
@@ -215,7 +220,8 @@ def evaluate_vocals(upload: add_inputs.Upload, found: dict[str, Any], out: add_a
     row["lines_sung"] = len(sung.splitlines())
     if whisper is not None and case.language in ("en", "zh") and sung:
         language: asr.Language = "zh" if case.language == "zh" else "en"
-        heard = asr.transcribe(whisper, out.mp3, out.mp3_rate, language=language)
+        sung_part = crop(out.mp3, out.mp3_rate, mix_span(score))  # as the vocal set: no intro to hallucinate on
+        heard = asr.transcribe(whisper, sung_part, out.mp3_rate, language=language)
         row["heard"] = heard[:400]
         row["lyrics_error"] = round(asr.lyrics_error_rate(sung, heard, language), 4)
     return row

@@ -74,7 +74,7 @@ def cases_table(record: dict[str, Any]) -> str:
         for k, r in enumerate(c.get("runs") or [{}], start=1):
             for t in r.get("tracks") or [{}]:
                 rows.append(_case_row(c, k, r, t))
-    header = ["Case", "Run", "Input s", "SUCCESS s", "Key vocal / backing", "Onset→beat ms score / heard",
+    header = ["Case", "Run", "Input s", "SUCCESS s", "Key vocal / backing (score)", "Onset→beat ms score / heard",
               "In chord / chord or scale", "Phrases on beat", "WER/CER", "Upload corr.", "LUFS", "dBTP",
               "Errors"]  # fmt: skip
     return _table(header, rows)
@@ -82,7 +82,7 @@ def cases_table(record: dict[str, Any]) -> str:
 
 def _case_row(c: dict[str, Any], k: int, r: dict[str, Any], t: dict[str, Any]) -> list[str]:
     problems = c.get("error") or r.get("error") or t.get("error") or ""
-    key = f"{t['vocal_key']} / {t['backing_key']}" if "vocal_key" in t else t.get("backing_key", "–")
+    key = f"{t.get('vocal_key', '–')} / {t['backing_key']} ({t.get('score_key', '–')})" if "backing_key" in t else "–"
     return [
         c["id"], str(k), _cell(c.get("input_s"), "s"), _cell((r.get("stage_s") or {}).get("SUCCESS"), "s"), key,
         f"{_f(t.get('onset_beat_median_ms_score'), 'ms')} / {_f(t.get('onset_beat_median_ms_heard'), 'ms')}",
