@@ -41,7 +41,7 @@ lint: $(VENV)/.installed-dev
 
 check: lint test
 
-## Full benchmark suite (about 65 min on 2 cores, incl. the fixed vocal and songwriter sets, the endpoint
+## Full benchmark suite (about 90 min on 2 cores, incl. the fixed vocal and songwriter sets, the endpoint
 ## timings and the analysis benchmark, then the add-instrumental / add-vocals benchmark):
 ## bench/results/*.json and BENCHMARKS.md.
 bench: $(VENV)/.installed-dev
@@ -64,9 +64,10 @@ bench-stream: $(VENV)/.installed-dev
 bench-analysis: $(VENV)/.installed-dev
 	$(PY) -m bench analysis
 
-## add-instrumental / add-vocals benchmark (a real server; engine vocals and instrumentals with known truth,
-## Debian game soundtracks fetched with apt-get): key, beats, chords, the upload kept untouched, lyric WER/CER,
-## loudness, time to SUCCESS for 2 minutes of input: bench/results/add-<timestamp>.json and BENCHMARKS.md.
+## add-instrumental / add-vocals benchmark (about 25 min on 2 cores; a real server; engine vocals and
+## instrumentals with known truth, Debian game soundtracks fetched with apt-get): key, beats, chords, the upload
+## kept untouched, lyric WER/CER, loudness, time to SUCCESS for 2 minutes of input:
+## bench/results/add-<timestamp>.json and BENCHMARKS.md.
 ## One short case: $(PY) -m bench add --cases ai-en-rock --max-input-s 30 --single-run --no-table
 bench-add: $(VENV)/.installed-dev
 	$(PY) -m bench add
