@@ -67,7 +67,7 @@ def test_a_vocal_needs_a_voice_and_an_instrumental_must_not_have_one() -> None:
     require_instrumental(heard(analysis(words=mumbled)))
 
 
-def test_a_melody_that_rests_on_its_tonic_decides_between_relative_keys() -> None:
+def test_the_sung_notes_decide_the_key_of_the_band() -> None:
     d_major = sung_line(0.3, 2, (62, 66, 69, 71)) + (NoteEvent(5.5, 7.0, 62.0),)  # ends on D
     b_minor = sung_line(0.3, 2, (59, 62, 66, 62)) + (NoteEvent(5.5, 7.0, 59.0),)  # ends on B
     assert sung_key(d_major, Key(11, "minor")) == Key(2, "major")

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -33,6 +33,7 @@ from tunesmith.engines.builtin.composer.dynamics import section_dynamics
 from tunesmith.engines.builtin.composer.form import LinePlan, SectionPlan, plan_lines
 from tunesmith.engines.builtin.composer.grid import Bar, steps_per_bar
 from tunesmith.engines.builtin.composer.setting import Setting
+from tunesmith.engines.builtin.singer.voices import VOICES, choose_voice
 from tunesmith.music.lyrics import ParsedSection, parse_lyrics
 from tunesmith.music.score import TICKS_PER_BEAT, ChordSymbol, Key, Score, Section
 from tunesmith.music.styles import Controls, parse_style
@@ -92,7 +93,7 @@ def vocal_for_instrumental(analysis: SongAnalysis, track: TrackPlan, request: So
                             section.kind, k == 0, k == section.bars - 1, final, d.occurrence, d.last_of_kind,
                             d.energy, d.next_kind))
             index += 1
-    vocal = vocal_over(form, bars, track, request, style, controls, setting, rng)
+    vocal = vocal_over(form, bars, track, _voiced(request, style.voice, track), style, controls, setting, rng)
     tick, placed = 0, []
     for section in form:
         placed.append(Section(section.kind, section.label, tick, tick + section.bars * ticks_per_bar))
@@ -170,6 +171,18 @@ def _framed(runs: list[_Span]) -> list[_Span]:
         runs[-1:] = [_Span(last.kind, last.label, last.start, last.bars - FRAME_BARS),
                      _Span("outro", last.label, last.start + last.bars - FRAME_BARS, FRAME_BARS)]
     return runs
+
+
+def _voiced(request: SongRequest, style_voice: str | None, track: TrackPlan) -> SongRequest:
+    """The request with a voice for this track: a persona's, else one of ``vocalGender`` (or the style's), the two
+    tracks of a task taking different voices (the form and the words are the same for both)."""
+    if request.voice:
+        return request
+    gender = request.vocal_gender or style_voice
+    pool = sorted((v for v in VOICES.values() if gender in (None, v.gender)), key=lambda v: v.id) or \
+        sorted(VOICES.values(), key=lambda v: v.id)
+    first = pool.index(choose_voice(gender, track.seed - track.index)) if gender or len(pool) else 0
+    return replace(request, voice=pool[(first + track.index) % len(pool)].id)
 
 
 LineFitter = Callable[[list[tuple[str, bool]], int], tuple[LinePlan, ...]]

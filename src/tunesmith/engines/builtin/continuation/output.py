@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from tunesmith.engines.base import ProgressSink, TrackPlan, TrackResult
 from tunesmith.engines.builtin.continuation.material import Edited
 from tunesmith.media.mp3 import MP3_SAMPLE_RATE
-from tunesmith.music.score import StemFamily
 
 if TYPE_CHECKING:
     from tunesmith.engines.builtin.engine import _StageTimer
@@ -37,8 +36,7 @@ def write_outputs(edited: Edited, track: TrackPlan, workdir: Path, stream: Progr
     with timer("encode"), audio.open("wb") as file:
         encode_progressive(edited.master, MP3_SAMPLE_RATE, _Tee(stream, file), chunk_seconds=chunk_seconds)
     with timer("stems"):
-        stems = {StemFamily(family): samples for family, samples in edited.stems.items()}
-        stem_files = _write_stems(stems, workdir / STEMS_DIR, edited.sample_rate)
+        stem_files = _write_stems(edited.stems, workdir / STEMS_DIR, edited.sample_rate)  # the user's "source" too
         master = write_flac(workdir / MASTER_FILE, edited.master, MP3_SAMPLE_RATE, bits=24)
     with timer("cover"):
         cover = _cover(track.title, track.tags, track.seed, workdir / COVER_FILE)
