@@ -129,6 +129,21 @@ def test_half_and_double_tempo_analysis_is_corrected(seed: int) -> None:
         assert downbeat_share(fitted, singer) >= 0.95
 
 
+def test_an_analysis_without_beats_is_no_obstacle() -> None:
+    singer = sing(10)
+    fitted = check_locked(singer, TempoMap((), (), (4, 4), 120.0))
+    assert downbeat_share(fitted, singer) >= 0.95
+
+
+@pytest.mark.parametrize("bpm", [80.0, 120.0, 140.0])
+def test_even_quarter_notes_are_beats_not_eighths(bpm: float) -> None:
+    period = 60.0 / bpm
+    onsets = 1.0 + period * np.arange(96) + np.random.default_rng(0).uniform(-0.015, 0.015, 96)
+    half_time = TempoMap(tuple(1.0 + 2 * period * np.arange(48)), (0,), (4, 4), bpm / 2)
+    fitted = fit_grid(half_time, onsets.tolist(), start_s=0.0, end_s=float(onsets[-1]) + 1.0)
+    assert fitted.bpm == pytest.approx(bpm, rel=0.01)
+
+
 def test_the_grid_follows_drift_beat_by_beat() -> None:
     singer = sing(5, bpm=(80.0, 112.0))
     fitted = fit_grid(constant_map(singer), singer.onsets.tolist(), start_s=0.0, end_s=float(singer.beats[-1]))

@@ -22,9 +22,10 @@ evidence, and :func:`fit_grid` places the grid on them:
    changes — with Tukey weights, so an onset more than :data:`OUTLIER_BEATS` off its 8th (a pickup a 16th
    early, a grace note, an ornament) does not drag the grid. This gives sub-frame precision and averages the
    singer's jitter over a few beats; it is iterated as assignments settle.
-5. **Choice.** Each candidate's refined grid is scored by the onsets' mean log-likelihood under "on an 8th
-   with jitter, or anywhere" (:func:`_fit`: a finer grid must explain enough more onsets to pay for being
-   finer), plus a log-normal tempo prior and a small bonus for the analysis tempo; the best wins.
+5. **Choice.** Each candidate's refined grid is scored by the onsets' mean log-likelihood under "mostly on
+   beats, some on 8ths, with jitter, or anywhere" (:func:`_fit`: a finer grid must explain enough more
+   onsets to pay for being finer), plus a log-normal tempo prior and a small bonus for the analysis tempo;
+   the best wins.
 6. **Bar phase.** Which beat is "1" goes by stress: long notes and phrase starts on beats vote for their
    beat of the bar; analysis downbeats that agree with the grid add :data:`ANALYSIS_BAR_BONUS` of the vote.
 
@@ -81,6 +82,9 @@ JITTER_S = 0.025
 """Timing spread (seconds) of onsets around their 8th in the model candidates are compared by."""
 OFF_GRID_SHARE = 0.1
 """Share of onsets that model expects off the grid (ornaments, pickups, detector errors)."""
+ON_BEAT_SHARE = 0.85
+"""Share of the on-grid onsets that model expects on beats rather than on the 8ths between them: high enough
+that even quarter notes at 140 make a 140 grid, not a 70 one with half the notes on its off-beats (0.75 did)."""
 PRIOR_CENTRE_BPM, PRIOR_OCTAVES, PRIOR_WEIGHT = 100.0, 0.7, 1.0
 """Log-normal tempo prior (centre, spread in octaves) and its weight next to the fit (nats per onset)."""
 ANALYSIS_BONUS = 0.1
@@ -193,12 +197,13 @@ def _candidates(tempo: TempoMap, times: FloatArray) -> list[tuple[float, bool]]:
 
 
 def _analysis_period(tempo: TempoMap, times: FloatArray) -> float | None:
-    """The analysis grid's median period where the voice sings (its bpm if it has no beats there)."""
+    """The analysis grid's median period where the voice sings (its bpm if it has no beats there; ``None``
+    if it found no beats at all)."""
     beats = np.asarray(tempo.beats, dtype=np.float64)
     inside = beats[(beats >= times[0] - 2.0) & (beats <= times[-1] + 2.0)]
     if inside.size >= 3:
         return float(np.median(np.diff(inside)))
-    return 60.0 / tempo.bpm if tempo.bpm > 0 else None
+    return 60.0 / tempo.bpm if beats.size >= 2 and tempo.bpm > 0 else None
 
 
 def _autocorrelation_period(times: FloatArray) -> float:
@@ -224,11 +229,15 @@ def _prior(bpm: FloatArray | float) -> FloatArray:
 
 
 def _best_grid(times: FloatArray, candidates: Sequence[tuple[float, bool]]) -> FloatArray:
-    """The refined grid of the best-scoring candidate period."""
+    """The refined grid of the best-scoring candidate period; the prior and the analysis bonus go by the
+    tempo the grid ended at (the DP may drift from its candidate)."""
     best: tuple[float, FloatArray] | None = None
-    for period, own in candidates:
+    analysis = [period for period, own in candidates if own]
+    for period, _ in candidates:
         grid = _refine(_track(times, period), times)
-        score = _fit(grid, times) + PRIOR_WEIGHT * float(np.log(_prior(60.0 / period))) + ANALYSIS_BONUS * own
+        fitted = float(np.median(np.diff(grid)))
+        own = any(abs(fitted / p - 1.0) < 0.06 for p in analysis)
+        score = _fit(grid, times) + PRIOR_WEIGHT * float(np.log(_prior(60.0 / fitted))) + ANALYSIS_BONUS * own
         if best is None or score > best[0]:
             best = (score, grid)
     assert best is not None
@@ -236,26 +245,27 @@ def _best_grid(times: FloatArray, candidates: Sequence[tuple[float, bool]]) -> F
 
 
 def _fit(beats: FloatArray, times: FloatArray) -> float:
-    """Mean log-likelihood (nats per onset) of the onsets under a model of the grid: each onset lies on one of
-    its 8ths with Gaussian jitter :data:`JITTER_S`, or (share :data:`OFF_GRID_SHARE`) anywhere.
+    """Mean log-likelihood (nats per onset) of the onsets under a model of the grid: an onset lies on a beat
+    (share :data:`ON_BEAT_SHARE`) or on the 8th between two (the rest), with Gaussian jitter
+    :data:`JITTER_S`, or (share :data:`OFF_GRID_SHARE`) anywhere.
 
-    Up to a constant, an onset at distance *r* from its 8th scores ``log((1 − ε)·s·N(r; σ) + ε)`` with *s*
-    the local 8th spacing: a grid twice as fine pays ``log 2`` on every onset and must earn it back with
-    onsets only it explains — a 16th pickup per phrase does not make the grid double-time, a melody of
-    8ths does make a half-time grid lose.
+    Up to a constant an onset scores ``log((1 − ε)·P·(q·N(r_beat) + (1 − q)·N(r_8th)) + ε)`` with *P* the
+    local beat period: a grid twice as fine pays ``log 2`` on every onset and must earn it back with onsets
+    only it explains (a 16th pickup per phrase does not make the grid double-time; a melody of 8ths does make
+    a half-time grid lose), and a grid twice as coarse that puts half the onsets on its off-beats earns little
+    (a melody of even quarter notes is left to the tempo prior).
     """
     position = _positions(beats, times)
-    spacing = np.interp(position, np.arange(beats.size - 1) + 0.5, np.diff(beats)) / 2.0
-    r = _eighth_error(beats, times)
-    on_grid = np.exp(-0.5 * (r / JITTER_S) ** 2) / (JITTER_S * np.sqrt(2.0 * np.pi))
-    return float(np.mean(np.log((1.0 - OFF_GRID_SHARE) * spacing * on_grid + OFF_GRID_SHARE)))
+    period = np.interp(position, np.arange(beats.size - 1) + 0.5, np.diff(beats))
+    on_beat = _density(np.abs(times - _times_at(beats, np.round(position))))
+    off_beat = _density(np.abs(times - _times_at(beats, np.floor(position) + 0.5)))
+    on_grid = ON_BEAT_SHARE * on_beat + (1.0 - ON_BEAT_SHARE) * off_beat
+    return float(np.mean(np.log((1.0 - OFF_GRID_SHARE) * period * on_grid + OFF_GRID_SHARE)))
 
 
-def _eighth_error(beats: FloatArray, times: FloatArray) -> FloatArray:
-    """Seconds from each onset to the nearest 8th of ``beats`` (extended at the edge periods)."""
-    position = _positions(beats, times)
-    nearest = np.round(2.0 * position) / 2.0
-    out: FloatArray = np.abs(times - _times_at(beats, nearest))
+def _density(r: FloatArray) -> FloatArray:
+    """Gaussian density of timing errors ``r`` (seconds) with spread :data:`JITTER_S`."""
+    out: FloatArray = np.exp(-0.5 * (r / JITTER_S) ** 2) / (JITTER_S * np.sqrt(2.0 * np.pi))
     return out
 
 
