@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -35,9 +35,9 @@ from tunesmith.engines.builtin.composer.dynamics import SectionDynamics, section
 from tunesmith.engines.builtin.composer.form import SectionPlan
 from tunesmith.engines.builtin.composer.grid import Bar
 from tunesmith.engines.builtin.composer.setting import Setting
-from tunesmith.music.score import TICKS_PER_BEAT, ChordSymbol, Key, Score, Section
+from tunesmith.music.score import TICKS_PER_BEAT, ChordSymbol, Key, Note, Part, Score, Section
 from tunesmith.music.styles import Controls, parse_style
-from tunesmith.music.theory import MODE_FAMILY, roman_to_chord
+from tunesmith.music.theory import MODE_FAMILY, chord_pitch_classes, roman_to_chord
 
 INTRO_BARS, MAX_INTRO_BARS, OUTRO_BARS = 2, 4, 2
 GAP_BARS = 2
@@ -103,7 +103,8 @@ def band_for_vocal(analysis: SongAnalysis, track: TrackPlan, request: SongReques
     setting = Setting(analysis.tempo.bpm, meter, key)
     dynamics = section_dynamics(form, mood_energy(style))
     bar_list = _bar_list(chords, kinds, section_of, dynamics, ticks_per_bar)
-    parts = band_parts(bar_list, form, style, controls, setting, rng, sung=sung)
+    parts = _follow_changes(band_parts(bar_list, form, style, controls, setting, rng, sung=sung), chords,
+                            ticks_per_bar)
     first_beat = bars.first_downbeat + first * bars.per_bar
     beat_times = tuple(float(t) + offset for t in bars.beats[first_beat : first_beat + len(spans) * bars.per_bar + 1])
     sections, tick = [], 0
@@ -112,7 +113,7 @@ def band_for_vocal(analysis: SongAnalysis, track: TrackPlan, request: SongReques
         tick += s.bars * ticks_per_bar
     score = Score(
         tempo_bpm=float(analysis.tempo.bpm), meter=meter, key=key, sections=tuple(sections),
-        chords=tuple(b.chord for b in bar_list), parts=parts, vocal=None, beat_times=beat_times,
+        chords=_symbols(chords, ticks_per_bar), parts=parts, vocal=None, beat_times=beat_times,
         metadata={"genre": style.genre.name, "mix": style.genre.mix, "tags": track.tags, "title": track.title,
                   "seed": str(track.seed), "own_audio": "vocals", "offset_s": f"{offset:.6f}"},
     )  # fmt: skip
@@ -146,6 +147,17 @@ def sung_key(melody: Sequence[NoteEvent], heard: Key) -> Key:
                                                                                  if key == heard else 0.0)
 
     return max((Key(tonic, mode) for mode in ("major", "minor") for tonic in range(12)), key=fit)
+
+
+def _symbols(chords: Sequence[Sequence[Change]], ticks_per_bar: int) -> tuple[ChordSymbol, ...]:
+    """Every chord of the band as the score's chord track (a bar's second chord from its change on)."""
+    out = []
+    for i, bar in enumerate(chords):
+        for k, (root, quality, at) in enumerate(bar):
+            start = i * ticks_per_bar + round(at * ticks_per_bar)
+            end = i * ticks_per_bar + (round(bar[k + 1][2] * ticks_per_bar) if k + 1 < len(bar) else ticks_per_bar)
+            out.append(ChordSymbol(start, end - start, root, quality))
+    return tuple(out)
 
 
 def _grid(analysis: SongAnalysis) -> _Bars:
@@ -216,23 +228,84 @@ def _form(kinds: Sequence[str]) -> tuple[list[SectionPlan], list[int]]:
     return form, section_of
 
 
+Change = tuple[int, str, float]
+"""A chord inside a bar: root pitch class, quality, and where it starts as a fraction of the bar (0 or 0.5)."""
+
+
 def _chords(melody: Sequence[NoteEvent], key: Key, spans: Sequence[tuple[float, float]], *, variant: int,
-            rng: random.Random, family: str, per_bar: int) -> list[tuple[int, str]]:
-    """(root pitch class, quality) per bar: the harmonisation's chord on the bar's downbeat (the band changes
-    chords on bar lines), with the song closing on dominant → tonic."""
+            rng: random.Random, family: str, per_bar: int) -> list[list[Change]]:
+    """The chords of every bar (one, or two when the melody changes harmony at the half bar), the song closing
+    on dominant → tonic."""
     harmony = harmonise(melody, key, spans, variant=variant, rng=rng, style_family=family, beats_per_bar=per_bar)
-    chords = [bar[0] for bar in harmony]
-    out = [(c.root, c.quality) for c in chords]
-    family = MODE_FAMILY[key.mode]
-    out[-1] = (key.tonic, TONIC_QUALITY[family])
+    out: list[list[Change]] = []
+    for (a, b), bar in zip(spans, harmony, strict=True):
+        out.append([(c.root, c.quality, round((c.start_s - a) / (b - a) * 2) / 2 if i else 0.0)
+                    for i, c in enumerate(bar)])
+    out[-1] = [(key.tonic, TONIC_QUALITY[MODE_FAMILY[key.mode]], 0.0)]
     if len(out) > 2:
-        out[-2] = roman_to_chord("V7", key)
+        out[-2] = [(*roman_to_chord("V7", key), 0.0)]
     return out
 
 
-def _bar_list(chords: Sequence[tuple[int, str]], kinds: Sequence[str], section_of: Sequence[int],
+HARMONIC_FAMILIES = frozenset({"bass", "guitar", "keyboard", "strings", "synth", "brass", "woodwinds"})
+"""Families whose notes follow the chords (drums, percussion and effects do not)."""
+
+
+def _follow_changes(parts: tuple[Part, ...], chords: Sequence[Sequence[Change]],
+                    ticks_per_bar: int) -> tuple[Part, ...]:
+    """The parts, written one chord per bar, made to follow the chord changes inside bars: a note that sounds in
+    the second half of such a bar is split at the change and moved to the nearest tone of the new chord (the
+    bass to its root when it played the old root)."""
+    changes = {i: bar[1] for i, bar in enumerate(chords) if len(bar) > 1}
+    if not changes:
+        return parts
+    out = []
+    for part in parts:
+        if part.is_drum or part.family.value not in HARMONIC_FAMILIES:
+            out.append(part)
+            continue
+        notes: list[Note] = []
+        for note in part.notes:
+            bar = note.start // ticks_per_bar
+            change = changes.get(bar)
+            if change is None:
+                notes.append(note)
+                continue
+            split = bar * ticks_per_bar + round(change[2] * ticks_per_bar)
+            if note.end <= split:
+                notes.append(note)
+                continue
+            first_root, first_quality, _ = chords[bar][0]
+            pitch = _moved(note.pitch, first_root, change[0], change[1], bass=part.family.value == "bass")
+            if note.start >= split:
+                notes.append(Note(note.start, note.duration, pitch, note.velocity))
+            elif split - note.start >= MIN_SPLIT_TICKS and note.end - split >= MIN_SPLIT_TICKS:
+                notes.append(Note(note.start, split - note.start, note.pitch, note.velocity))
+                notes.append(Note(split, note.end - split, pitch, max(1, note.velocity - 8)))
+            else:
+                notes.append(note)
+        out.append(replace(part, notes=tuple(notes)))
+    return tuple(out)
+
+
+MIN_SPLIT_TICKS = TICKS_PER_BEAT // 4
+"""A note held across a chord change is split only when both halves are at least a 16th long."""
+
+
+def _moved(pitch: int, old_root: int, root: int, quality: str, *, bass: bool) -> int:
+    """``pitch`` moved to the nearest tone of the chord (``root``, ``quality``); a bass on the old root goes to
+    the new root."""
+    tones = chord_pitch_classes(root, quality)
+    if pitch % 12 in tones and not (bass and pitch % 12 == old_root % 12):
+        return pitch
+    targets = [root % 12] if bass else list(tones)
+    candidates = [p for p in range(pitch - 6, pitch + 7) if p % 12 in targets and 0 <= p <= 127]
+    return min(candidates, key=lambda p: (abs(p - pitch), p)) if candidates else pitch
+
+
+def _bar_list(chords: Sequence[Sequence[Change]], kinds: Sequence[str], section_of: Sequence[int],
               dynamics: Sequence[SectionDynamics], ticks_per_bar: int) -> list[Bar]:
-    symbols = [ChordSymbol(i * ticks_per_bar, ticks_per_bar, root, quality) for i, (root, quality) in enumerate(chords)]
+    symbols = [ChordSymbol(i * ticks_per_bar, ticks_per_bar, bar[0][0], bar[0][1]) for i, bar in enumerate(chords)]
     bars = []
     for i, chord in enumerate(symbols):
         s = section_of[i]
