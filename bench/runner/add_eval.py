@@ -137,6 +137,9 @@ def evaluate_instrumental(pipeline: AnalysisPipeline, upload: add_inputs.Upload,
     counts = add_metrics.chord_tone_counts(notes, score_chords(score), _scale(score))
     row.update(notes_judged=counts.judged, notes_in_chord=counts.in_chord,
                notes_in_chord_or_scale=counts.in_chord_or_scale, **counts.shares())  # fmt: skip
+    if upload.chords:  # the same measure on the song the vocal came from, with its own chords
+        own = add_metrics.chord_tone_counts(upload.notes, upload.chords)
+        row.update(own_notes_judged=own.judged, own_notes_in_chord=own.in_chord)
     return row
 
 

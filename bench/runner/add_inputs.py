@@ -65,6 +65,9 @@ class Upload:
     key: tuple[int, str] | None = None
     notes: tuple[Note, ...] = ()
     origin: dict[str, Any] = field(default_factory=dict)
+    chords: tuple[tuple[float, float, tuple[int, ...]], ...] = ()
+    """A vocal's own song's chords (start s, end s, pitch classes) in the upload's time: the reference for the
+    chord tones of the new backing (no backing can do much better than the song the line was written for)."""
 
     @property
     def duration_s(self) -> float:
@@ -118,6 +121,7 @@ def _score_key(song: engine_songs.RenderedSong) -> tuple[int, str]:
 def _vocal(song: engine_songs.RenderedSong, seconds: float) -> Upload:
     """The lead vocal stem from :data:`LEAD_IN_S` before its first sung note, ``seconds`` long at most."""
     from tunesmith.music.score_io import score_from_json
+    from tunesmith.music.theory import chord_pitch_classes
 
     lead, sr = engine_songs._flac(song.folder / "stems" / "vocals.flac")
     melody = mir.lead_melody(score_from_json(song.score_json))
@@ -129,8 +133,11 @@ def _vocal(song: engine_songs.RenderedSong, seconds: float) -> Upload:
     audio = lead[:, round(start * sr): round((start + seconds) * sr)]
     end = audio.shape[1] / sr
     notes = tuple((a + lag - start, b + lag - start, p) for a, b, p in melody if b + lag - start <= end)
+    score = score_from_json(song.score_json)
+    chords = tuple((score.seconds(c.start) + lag - start, score.seconds(c.start + c.duration) + lag - start,
+                    chord_pitch_classes(c.root, c.quality)) for c in score.chords if c.root >= 0)
     return Upload(np.ascontiguousarray(audio), sr, _score_key(song), notes,
-                  {"source": song.item.id, "start_s": round(start, 3), "render_lead_in_s": round(lag, 4)})
+                  {"source": song.item.id, "start_s": round(start, 3), "render_lead_in_s": round(lag, 4)}, chords)
 
 
 def _instrumental(song: engine_songs.RenderedSong, seconds: float) -> Upload:
@@ -182,4 +189,5 @@ def drifted(upload: Upload, first_rate: float, last_rate: float) -> Upload:
     audio = np.ascontiguousarray(np.concatenate(parts, axis=1), dtype=np.float32)
     notes = tuple((drifted_time(a, plan), drifted_time(b, plan), p) for a, b, p in upload.notes)
     origin = {**upload.origin, "drift": [first_rate, last_rate], "drift_segments": len(plan)}
-    return Upload(audio, sr, upload.key, notes, origin)
+    chords = tuple((drifted_time(a, plan), drifted_time(b, plan), tones) for a, b, tones in upload.chords)
+    return Upload(audio, sr, upload.key, notes, origin, chords)

@@ -21,6 +21,8 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("… to the nearest eighth (ms)", "ai_onset_eighth_median_ms", "ms"),
     ("… to the nearest beat / eighth heard in drums and bass (ms)", "ai_onset_heard", "text"),
     ("… sung notes that are a tone of the backing's chord", "ai_consonant_share", "share"),
+    ("… the same under the chords of the song the vocal came from (reference)", "ai_own_song_consonant_share",
+     "share"),
     ("… sung notes in the chord or the key's scale", "ai_in_chord_or_scale_share", "share"),
     ("… vocal stem vs the upload: lowest correlation", "ai_vocal_correlation_min", "corr"),
     ("… loudness mean (LUFS) / highest true peak (dBTP), MP3", "ai_loudness", "text"),

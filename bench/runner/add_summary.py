@@ -97,6 +97,7 @@ def summarise(cases: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "ai_onset_beat_median_ms_heard": _median(ai, "onset_beat_median_ms_heard"),
         "ai_onset_eighth_median_ms_heard": _median(ai, "onset_eighth_median_ms_heard"),
         "ai_consonant_share": _pooled(ai, "notes_in_chord", "notes_judged"),
+        "ai_own_song_consonant_share": _pooled(ai, "own_notes_in_chord", "own_notes_judged"),
         "ai_in_chord_or_scale_share": _pooled(ai, "notes_in_chord_or_scale", "notes_judged"),
         "ai_vocal_correlation_min": _extreme(ai, "upload_correlation", min),
         "ai_success_2min_s": success_s(cases, "add-instrumental"),
