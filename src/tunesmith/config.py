@@ -61,6 +61,9 @@ class StorageSettings(BaseModel):
     """Seconds between retention sweeps."""
     signing_key: str | None = None
     """Secret for file-link signatures; generated into the data directory when unset."""
+    orphan_grace_s: float = Field(default=3600.0, gt=0)
+    """Seconds after which a stored file without a database row (a track whose row was never written) and a
+    work folder of no running task are deleted by the sweep."""
 
 
 class WebhookSettings(BaseModel):
@@ -172,6 +175,19 @@ class LyricsSettings(BaseModel):
         return self
 
 
+class HealthSettings(BaseModel):
+    """Readiness (``/readyz``): below these the server refuses new paid work with code 455 (nothing is
+    debited) and its workers start no task until the fault clears; supervised loops back off meanwhile."""
+
+    min_free_mb: float = Field(default=100.0, ge=0)
+    """Free space in MiB the data dir's filesystem must keep for the server to take new work."""
+    probe_interval_s: float = Field(default=1.0, gt=0)
+    """Seconds a disk and database probe is reused before probing again."""
+    backoff_max_s: float = Field(default=30.0, gt=0)
+    """Longest wait in seconds of a worker or the callback dispatcher between failed rounds (the first wait
+    is its poll interval, doubled after each further failure)."""
+
+
 class CreditSettings(BaseModel):
     costs: dict[str, int] = Field(default_factory=dict)
     """Credits debited per accepted task, by operation name, overriding the defaults of the operation registry
@@ -209,6 +225,7 @@ class Settings(BaseSettings):
     lyrics: LyricsSettings = LyricsSettings()
     uploads: UploadSettings = UploadSettings()
     analysis: AnalysisSettings = AnalysisSettings()
+    health: HealthSettings = HealthSettings()
 
     @property
     def db_url(self) -> str:

@@ -14,6 +14,7 @@
     ├── Conflict                409  the record already exists
     ├── LinkError               403/410  a file link that is tampered with or expired
     ├── SourceUnavailable       451  an ``uploadUrl`` on another host could not be fetched
+    ├── ServiceUnavailable      455  the server cannot store work now (disk full, database unwritable)
     └── EngineError             500/501  generation failed (the task fails, credits are refunded)
 """
 
@@ -113,6 +114,19 @@ class SourceUnavailable(TunesmithError):
 
     code = 451
     http_status = 451
+
+
+class ServiceUnavailable(TunesmithError):
+    """The hosted API's 455, "system maintenance": the server cannot take paid work now (its disk is nearly
+    full or its database refuses writes), so the call is refused before anything is debited. Mirrored as
+    HTTP 503 with ``Retry-After``."""
+
+    code = 455
+    http_status = 503
+
+    def __init__(self, message: str, *, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
 
 
 class EngineError(TunesmithError):

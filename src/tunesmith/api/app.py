@@ -24,9 +24,10 @@ from tunesmith.engines.registry import engine_factory
 from tunesmith.engines.understanding import sweep_cache
 from tunesmith.storage.blobs import LocalBlobStore
 from tunesmith.storage.links import LinkSigner, load_or_create_secret
-from tunesmith.storage.retention import sweep
+from tunesmith.storage.retention import sweep, sweep_orphans
 from tunesmith.tasks import service, transitions
 from tunesmith.tasks.callbacks import CallbackDispatcher
+from tunesmith.tasks.health import Resources, readiness
 from tunesmith.tasks.worker import EngineFactory, WorkerPool
 from tunesmith.webhooks.guard import EgressPolicy, parse_networks
 from tunesmith.webhooks.sender import WebhookSender
@@ -46,19 +47,23 @@ def build_container(settings: Settings, factory: EngineFactory, options: dict[st
     signer = LinkSigner(secret, settings.base_url, settings.storage.link_ttl_s)
     egress = EgressPolicy(allow_networks=parse_networks(settings.egress.allow_networks))
     llm = LLMConfig.from_settings(settings.lyrics, settings.egress)
-    workers = WorkerPool(db, store, settings, factory, options, work_targets(),
+    resources = Resources(db, settings.data_dir, min_free_bytes=int(settings.health.min_free_mb * 2**20),
+                          interval_s=settings.health.probe_interval_s)
+    workers = WorkerPool(db, store, settings, factory, options, work_targets(), resources,
                          {"llm": llm.to_payload() if llm else None, "analysis": settings.analysis.choice()})
 
     def render(task_id: str, stage: str, track_ids: list[str]) -> dict[str, Any]:
         return render_callback(service.get(db, None, task_id), stage, track_ids, signer)
 
     sender = WebhookSender(egress, timeout_s=settings.webhooks.timeout_s)
-    callbacks = CallbackDispatcher(db, sender, render, settings.webhooks)
+    callbacks = CallbackDispatcher(db, sender, render, settings.webhooks,
+                                   backoff_max_s=settings.health.backoff_max_s)
     return Container(settings, db, store, signer, egress, workers, callbacks)
 
 
 class _Maintenance:
-    """Periodic reaping of abandoned tasks and sweeping of expired files, on one daemon thread."""
+    """Periodic reaping of abandoned tasks and sweeping of expired and orphan files, on one daemon thread
+    (a failed pass is logged and tried again at the next interval)."""
 
     def __init__(self, c: Container) -> None:
         self.c = c
@@ -72,6 +77,9 @@ class _Maintenance:
         self._stop.set()
         self._thread.join(timeout=5)
 
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
     def _loop(self) -> None:
         since_sweep = float("inf")
         while not self._stop.wait(REAP_INTERVAL_S if since_sweep else 0):
@@ -82,10 +90,19 @@ class _Maintenance:
                 if since_sweep >= self.c.settings.storage.sweep_interval_s:
                     sweep(self.c.db, self.c.store)
                     settings = self.c.settings
+                    sweep_orphans(self.c.db, self.c.store, settings.data_dir / "work",
+                                  older_than_s=settings.storage.orphan_grace_s)
                     sweep_cache(settings.analysis_cache_dir, older_than_s=settings.uploads.retention_days * 86400)
                     since_sweep = 0.0
             except Exception:
                 log.exception("maintenance pass failed")
+
+
+def _threads(app: FastAPI) -> dict[str, bool]:
+    """Liveness of the long-lived threads: name → alive."""
+    c: Container = app.state.container
+    return {"workers": c.workers.alive(), "callbacks": c.callbacks.alive(),
+            "maintenance": app.state.maintenance.alive()}
 
 
 def _lock_data_dir(settings: Settings) -> IO[str] | None:
@@ -119,6 +136,7 @@ def create_app(settings: Settings | None = None, *, engine: Callable[..., Any] |
         if lock is not None:
             transitions.release_all_leases(c.db)
         maintenance = _Maintenance(c)
+        app.state.maintenance = maintenance
         c.workers.start()
         c.callbacks.start()
         maintenance.start()
@@ -142,6 +160,21 @@ def create_app(settings: Settings | None = None, *, engine: Callable[..., Any] |
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> JSONResponse:
-        return JSONResponse(errors.ok({"status": "ok", "version": __version__}))
+        """Liveness: HTTP 503 only when a long-lived thread has died (a restart is what helps then)."""
+        threads = _threads(app)
+        alive = all(threads.values())
+        body = {"status": "ok" if alive else "dead threads", "version": __version__, "threads": threads}
+        return JSONResponse(errors.ok(body), status_code=200 if alive else 503)
+
+    @app.get("/readyz", include_in_schema=False)
+    def readyz() -> JSONResponse:
+        """Readiness: disk space, database writability, thread liveness; HTTP 503 and code 455 when the server
+        cannot take paid work now (submits answer 455 then too)."""
+        c: Container = app.state.container
+        report = readiness(c.workers.resources, _threads(app))
+        if report.ready:
+            return JSONResponse(errors.ok({"status": "ready", "checks": report.as_dict()}))
+        return JSONResponse(errors.envelope(455, "not ready", {"status": "not ready", "checks": report.as_dict()}),
+                            status_code=503)
 
     return app

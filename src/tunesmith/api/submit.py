@@ -1,4 +1,7 @@
-"""Shared steps of task-creating routes: parse the body, check the callback URL, submit and wake."""
+"""Shared steps of task-creating routes: parse the body, check the callback URL, submit and wake.
+
+A submit is refused with 455 before anything is debited while the server cannot store results (readiness:
+disk space, database writability), and when the debit's own write is refused."""
 
 from __future__ import annotations
 
@@ -6,12 +9,13 @@ import json
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 
 from tunesmith.api.deps import Container
 from tunesmith.api.errors import validation_message
 from tunesmith.api.operations import Kind, cost_of, operation, polled_at
 from tunesmith.engines.base import SongRequest
-from tunesmith.errors import BadRequest
+from tunesmith.errors import BadRequest, ServiceUnavailable
 from tunesmith.tasks import service
 from tunesmith.tasks.accounts import KeyInfo
 from tunesmith.tasks.service import TaskView
@@ -47,9 +51,7 @@ def submit_job(c: Container, key: KeyInfo, operation: str, *, param: dict[str, A
         request_json=json.dumps(payload, ensure_ascii=False), callback_url=callback,
         cost=cost_of(c.settings, operation), source_id=source_id,
     )
-    task_id = service.submit(c.db, sub, max_attempts=c.settings.workers.max_attempts, cap=c.limiter.cap)
-    c.workers.wake()
-    return task_id
+    return _submit(c, sub)
 
 
 def submit_music(c: Container, key: KeyInfo, operation: str, *, model: str, param: dict[str, Any],
@@ -61,7 +63,22 @@ def submit_music(c: Container, key: KeyInfo, operation: str, *, model: str, para
         cost=cost_of(c.settings, operation), parent_music_id=parent_music_id,
         source_id=parent_music_id,
     )
-    task_id = service.submit(c.db, sub, max_attempts=c.settings.workers.max_attempts, cap=c.limiter.cap)
+    return _submit(c, sub)
+
+
+def _submit(c: Container, sub: service.Submission) -> str:
+    """Debit and queue ``sub`` if the server can do the work now (else 455, nothing debited); wake a worker."""
+    resources = c.workers.resources
+    unavailable = ServiceUnavailable("The server is temporarily unable to store new work (storage or database "
+                                     "unavailable); nothing was charged, please retry later",
+                                     retry_after_s=round(c.settings.health.backoff_max_s))
+    if not resources.ready():
+        raise unavailable
+    try:
+        task_id = service.submit(c.db, sub, max_attempts=c.settings.workers.max_attempts, cap=c.limiter.cap)
+    except SQLAlchemyError as exc:  # the debit's transaction rolled back: nothing was charged
+        resources.invalidate()
+        raise unavailable from exc
     c.workers.wake()
     return task_id
 

@@ -7,7 +7,10 @@ NUL) is :class:`~tunesmith.errors.NotFound` there, whatever the signature says.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -26,6 +29,9 @@ class BlobStore(Protocol):
     def exists(self, key: str) -> bool: ...
 
     def delete(self, key: str) -> None: ...
+
+    def stale_keys(self, older_than: float) -> Iterator[str]:
+        """Keys of the files last written before ``older_than`` (a POSIX time), for the orphan sweep."""
 
 
 class LocalBlobStore:
@@ -61,3 +67,23 @@ class LocalBlobStore:
 
     def delete(self, key: str) -> None:
         self.local_path(key).unlink(missing_ok=True)
+
+    def stale_keys(self, older_than: float) -> Iterator[str]:
+        """Also removes the empty folders last changed before ``older_than`` that it passes (those of tracks
+        swept earlier); a folder in use has a newer time, since writing a file into it changes its own."""
+        for folder, dirs, files in os.walk(self.root, topdown=False):
+            here = Path(folder)
+            for name in files:
+                if _mtime(here / name) < older_than:
+                    yield (here / name).relative_to(self.root).as_posix()
+            if here != self.root and not dirs and not files and _mtime(here) < older_than:
+                with contextlib.suppress(OSError):  # something was written into it meanwhile
+                    here.rmdir()
+
+
+def _mtime(path: Path) -> float:
+    """``path``'s modification time; infinitely new when it is gone already."""
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return float("inf")

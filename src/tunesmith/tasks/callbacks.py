@@ -1,5 +1,10 @@
 """The callback dispatcher: delivers outbox rows on its own thread, so a slow or dead receiver never
-delays a generation. One attempt plus ``len(retry_delays_s)`` retries, each recorded."""
+delays a generation. One attempt plus ``len(retry_delays_s)`` retries, each recorded.
+
+The loop is supervised: a round that fails (the database refuses a write, a disk is full) is logged and the
+next one waits longer (:class:`~tunesmith.tasks.health.Backoff`); rows stay queued meanwhile and go out once
+the fault clears. The outcome of a delivery that could not be recorded is kept in memory and recorded first
+in the next round, so the row is neither sent twice nor holds back its task's later stages."""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from sqlalchemy import func, select
 from tunesmith.config import WebhookSettings
 from tunesmith.db.models import ApiKey, DeliveryAttempt, OutboxMessage
 from tunesmith.db.session import Database, utcnow
+from tunesmith.tasks.health import Backoff
 from tunesmith.webhooks.sender import DeliveryOutcome, WebhookSender
 
 log = logging.getLogger(__name__)
@@ -27,8 +33,11 @@ _IN_FLIGHT = timedelta(minutes=10)
 
 
 class CallbackDispatcher:
-    def __init__(self, db: Database, sender: WebhookSender, render: BodyRenderer, cfg: WebhookSettings) -> None:
+    def __init__(self, db: Database, sender: WebhookSender, render: BodyRenderer, cfg: WebhookSettings, *,
+                 backoff_max_s: float) -> None:
         self.db, self.sender, self.render, self.cfg = db, sender, render, cfg
+        self.backoff_max_s = backoff_max_s
+        self._unrecorded: dict[int, DeliveryOutcome] = {}  # delivered, not yet written (the event loop's only)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._main, name="tunesmith-callbacks", daemon=True)
@@ -39,6 +48,9 @@ class CallbackDispatcher:
     def wake(self) -> None:
         self._wake.set()
 
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
@@ -48,16 +60,34 @@ class CallbackDispatcher:
         asyncio.run(self._serve())
 
     async def _serve(self) -> None:
+        backoff = Backoff(self.cfg.poll_s, self.backoff_max_s)
         try:
             while not self._stop.is_set():
-                due = await asyncio.to_thread(self._claim_due)
-                if due:
-                    await asyncio.gather(*(self._deliver(i) for i in due))
+                try:
+                    busy = await self._round()
+                except Exception:  # the dispatcher must outlive any fault: log it, wait longer each time, go on
+                    delay = backoff.failed()
+                    log.exception("callback round failed; next round in %.1f s", delay)
+                    await asyncio.to_thread(self._stop.wait, delay)
                     continue
-                await asyncio.to_thread(self._wake.wait, self.cfg.poll_s)
-                self._wake.clear()
+                backoff.reset()
+                if not busy:
+                    await asyncio.to_thread(self._wake.wait, self.cfg.poll_s)
+                    self._wake.clear()
         finally:
             await self.sender.aclose()
+
+    async def _round(self) -> bool:
+        """Deliver the due rows; False when none was due. Raises the first failure of the round."""
+        for outbox_id, outcome in list(self._unrecorded.items()):
+            await asyncio.to_thread(self._record, outbox_id, outcome)
+            del self._unrecorded[outbox_id]
+        due = await asyncio.to_thread(self._claim_due)
+        results = await asyncio.gather(*(self._deliver(i) for i in due), return_exceptions=True)
+        failures = [r for r in results if isinstance(r, BaseException)]
+        if failures:
+            raise failures[0]
+        return bool(due)
 
     def _claim_due(self) -> list[int]:
         """Mark due rows in flight (so they are not picked twice) and return their ids."""
@@ -85,7 +115,9 @@ class CallbackDispatcher:
             url, body, msg_id, task_id = row.url, row.body, row.msg_id, row.task_id
         outcome = await self.sender.deliver(url, body.encode("utf-8"), msg_id=msg_id, secret=secret,
                                             task_id=task_id)
+        self._unrecorded[outbox_id] = outcome
         await asyncio.to_thread(self._record, outbox_id, outcome)
+        del self._unrecorded[outbox_id]
 
     def _record(self, outbox_id: int, outcome: DeliveryOutcome) -> None:
         now = utcnow()

@@ -41,10 +41,14 @@ from tunesmith.errors import EngineError
 from tunesmith.storage.blobs import BlobStore
 from tunesmith.tasks import transitions
 from tunesmith.tasks.catalog import model_name
+from tunesmith.tasks.health import Backoff, Resources, is_storage_fault
 
 log = logging.getLogger(__name__)
 
 EngineFactory = Callable[..., SongEngine]
+
+STORAGE_FAILURE = "The server ran out of storage space and could not save the result; credits were refunded"
+"""The ``errorMessage`` of a task failed by a full disk or a refused database write (its cause is logged)."""
 
 MUSIC = "music"
 """The work target of an operation the song engine performs (plan, then render each track)."""
@@ -118,9 +122,10 @@ def _plan_sources(plan: SongPlan, paths: dict[str, str]) -> SongPlan:
 class WorkerPool:
     def __init__(self, db: Database, store: BlobStore, settings: Settings, engine_factory: EngineFactory,
                  engine_options: dict[str, Any], work: Mapping[str, str],
-                 job_context: dict[str, Any] | None = None) -> None:
-        """``work`` maps each operation to :data:`MUSIC` or its job's ``module:function`` (the registry's)."""
-        self.db, self.store, self.settings = db, store, settings
+                 resources: Resources, job_context: dict[str, Any] | None = None) -> None:
+        """``work`` maps each operation to :data:`MUSIC` or its job's ``module:function`` (the registry's);
+        no task is claimed while ``resources`` is not ready."""
+        self.db, self.store, self.settings, self.resources = db, store, settings, resources
         self.work = dict(work)
         self.cfg = settings.workers
         self.owner = f"w-{uuid.uuid4().hex[:12]}"
@@ -155,6 +160,10 @@ class WorkerPool:
     def wake(self) -> None:
         self._wake.set()
 
+    def alive(self) -> bool:
+        """Every worker thread is running (false before :meth:`start` and after a thread died)."""
+        return bool(self._threads) and all(t.is_alive() for t in self._threads)
+
     def _submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
         assert self._executor is not None
         if self._local_engine is not None:
@@ -170,17 +179,29 @@ class WorkerPool:
             self._executor.shutdown(wait=False, cancel_futures=True)
 
     def _loop(self) -> None:
+        backoff = Backoff(self.cfg.poll_s, self.settings.health.backoff_max_s)
         while not self._stop.is_set():
             try:
-                task_id = transitions.claim(self.db, self.owner, self.cfg.lease_s)
-            except Exception:  # database busy or closing: try again shortly
-                log.exception("claim failed")
-                task_id = None
-            if task_id is None:
+                worked = self._step()
+            except Exception:  # the loop must outlive any fault: log it, wait longer each time, go on
+                delay = backoff.failed()
+                log.exception("worker round failed; next round in %.1f s", delay)
+                self._stop.wait(delay)
+                continue
+            backoff.reset()
+            if not worked:
                 self._wake.wait(self.cfg.poll_s)
                 self._wake.clear()
-                continue
-            self.run(task_id)
+
+    def _step(self) -> bool:
+        """Claim and run one task; False when there was none, or the server cannot store results now."""
+        if not self.resources.ready():
+            return False
+        task_id = transitions.claim(self.db, self.owner, self.cfg.lease_s)
+        if task_id is None:
+            return False
+        self.run(task_id)
+        return True
 
     # -- one task -------------------------------------------------------------------------------
 
@@ -190,21 +211,38 @@ class WorkerPool:
             self._run(task_id, started)
         except _LeaseLost:
             log.warning("task %s: lease lost, leaving it to its new owner", task_id)
-        except EngineError as exc:
-            self._failed(task_id, exc.message, retryable=exc.retryable, code=exc.code)
-        except Exception as exc:  # any engine crash must end in a recorded failure, never a hang
-            log.error("task %s failed:\n%s", task_id, traceback.format_exc())
-            self._failed(task_id, f"Generation failed: {type(exc).__name__}: {exc}", retryable=False)
+        except Exception as exc:  # any crash must end in a recorded failure, never a hang
+            self._failed(task_id, exc)
 
-    def _failed(self, task_id: str, message: str, *, retryable: bool, code: int = 501) -> None:
+    def _failed(self, task_id: str, exc: Exception) -> None:
+        """Record ``exc`` as the task's failure (or release it for a retry); its cause is logged, and only an
+        :class:`EngineError`'s own message reaches the user. Raises when the database refuses the record."""
+        if is_storage_fault(exc):
+            self.resources.invalidate()
+        if isinstance(exc, EngineError) and not is_storage_fault(exc):
+            message, retryable, code = exc.message, exc.retryable, exc.code
+        else:
+            log.error("task %s failed:\n%s", task_id, "".join(traceback.format_exception(exc)))
+            storage = is_storage_fault(exc) or not self.resources.ready()
+            message = STORAGE_FAILURE if storage else f"Generation failed ({type(exc).__name__})"
+            retryable, code = False, 500 if storage else 501
         with self.db.read() as s:
             task = s.get(Task, task_id)
             more = task is not None and task.attempt < task.max_attempts
         if retryable and more:
             transitions.release(self.db, task_id, self.owner)
             self._wake.set()
-        else:
-            transitions.fail(self.db, task_id, message, code=code)
+        elif transitions.fail(self.db, task_id, message, code=code):
+            self._sweep_debris(task_id)
+
+    def _sweep_debris(self, task_id: str) -> None:
+        """Delete the partial files of a failed task's unfinished tracks and its work folders."""
+        with self.db.read() as s:
+            tracks = list(s.scalars(select(Track).where(Track.task_id == task_id, Track.state != "complete")))
+        for track in tracks:
+            self.store.delete(track.stream_key)
+            shutil.rmtree(self.settings.data_dir / "work" / track.id, ignore_errors=True)
+        shutil.rmtree(self.settings.data_dir / "work" / task_id, ignore_errors=True)
 
     def _await(self, futures: set[Future[Any]], task_id: str, started: float) -> set[Future[Any]]:
         """Wait until at least one future is done, renewing the lease meanwhile."""
