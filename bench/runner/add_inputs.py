@@ -128,7 +128,9 @@ def _vocal(song: engine_songs.RenderedSong, seconds: float) -> Upload:
     if not melody:
         raise ValueError(f"{song.item.id}: the source sings no notes")
     lag = mir.measured_offset_s(melody[0][0], lead, sr)
-    lag = lag if abs(lag) > 0.01 else 0.0  # attack shapes differ by a few ms: only a real lead-in counts
+    # Only a real lead-in (the audio later than the score) counts: attack shapes differ by a few ms, and sound
+    # *before* the first note is its consonant (the singer puts the vowel on the note: 45-105 ms in Chinese).
+    lag = lag if lag > 0.01 else 0.0
     start = max(0.0, melody[0][0] + lag - LEAD_IN_S)
     audio = lead[:, round(start * sr): round((start + seconds) * sr)]
     end = audio.shape[1] / sr

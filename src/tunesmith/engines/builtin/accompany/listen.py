@@ -35,9 +35,10 @@ MIN_SUNG_S = 3.0
 """add-instrumental: less voiced time than this (seconds) is no vocal to accompany."""
 MIN_NOTES = 6
 """add-instrumental: fewer sung notes than this is no melody to harmonise."""
-FULL_SONG_LU = 12.0
-"""add-instrumental: a separated accompaniment within this many LU of the separated vocal means the upload is a
-whole song (its vocal is kept, its band replaced); quieter, it is separation residue of an a-cappella take."""
+FULL_SONG_LU = 4.0
+"""add-instrumental: a separated accompaniment within this many LU of the separated vocal (or louder) means the
+upload is a whole song (its vocal is kept, its band replaced); quieter, it is the separation residue of an
+a-cappella take (its reverb and breath: 9–22 LU under the vocal on eight engine vocals)."""
 SUNG_WORDS = 8
 """add-vocals: this many words heard with :data:`WORD_CONFIDENCE` or more means the upload already has a vocal."""
 WORD_CONFIDENCE = 0.5
