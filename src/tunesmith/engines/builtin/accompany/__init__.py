@@ -40,6 +40,9 @@ USER_VOCAL, USER_INSTRUMENTAL = "vocals", "source"
 """Stem names of the user's audio in the tracks."""
 DEFAULT_VOCAL_LEVEL_DB = 4.0
 """How far the user's vocal sits above the new band when the style's vocal chain names no level."""
+UNCARVED_LIFT_DB = 2.0
+"""add-vocals: how much higher than in generate the new vocal sits over the band. Generate carves a pocket for
+the voice out of its own band; the user's instrumental is never carved, so the words need the level instead."""
 AUDIO_WEIGHT_SPAN_DB = 6.0
 """``audioWeight`` (0–1, default 0.5) is how much the user's audio leads the mix: from 0 to 1 it moves the
 user's part from 3 dB below to 3 dB above where the style's mix would put it against the new part."""
@@ -97,7 +100,7 @@ def render_audio_in(engine: BuiltinEngine, plan: SongPlan, index: int, workdir: 
     with timer("compose"):
         score = vocal_for_instrumental(heard.analysis, track, request, syllabifier, _level_of(instrumental, rate))
     return engine.render_score(score, track, workdir, stream, timer, own={USER_INSTRUMENTAL: instrumental},
-                               sung_shift_db=-_weight_db(request))
+                               sung_shift_db=UNCARVED_LIFT_DB - _weight_db(request))
 
 
 def _weight_db(request: SongRequest) -> float:
