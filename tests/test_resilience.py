@@ -4,7 +4,7 @@ Each scenario shows, once the fault is gone: no long-lived thread died, no task 
 either delivered (SUCCESS) or refunded, every task's last callback went out, and no internal exception text
 reached a user. While the fault lasts, ``/readyz`` reports it and a submit is refused with 455 before any
 debit. Two scenarios inject the fault (no privileges needed); one fills a real loop-mounted filesystem under
-the data dir (root and a loop device needed; skipped otherwise).
+the data dir (root and a loop device needed; skipped otherwise). A last one kills an engine process.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from tunesmith.api.app import create_app
 from tunesmith.config import Settings
 from tunesmith.db.models import Task, Track
 from tunesmith.db.session import Database
+from tunesmith.engines.base import ProgressSink, SongPlan, TrackResult
 from tunesmith.tasks import accounts, health
 from tunesmith.tasks.states import ACTIVE
 from tunesmith.tasks.worker import STORAGE_FAILURE
@@ -193,6 +194,34 @@ def test_full_disk_fails_the_running_song_with_a_refund_and_runs_the_queue_after
             failed_streams = list(s.scalars(select(Track.stream_key).where(Track.task_id == running_id,
                                                                            Track.state != "complete")))
         assert failed_streams and not any((tmp_path / "data" / "files" / k).exists() for k in failed_streams)
+
+
+class DyingEngine(FakeEngine):
+    """Its first render kills its own process (as the kernel's OOM killer would); a marker file remembers."""
+
+    def __init__(self, marker: str = "", **options: Any) -> None:
+        super().__init__(**options)
+        self.marker = Path(marker)
+
+    def render(self, plan: SongPlan, index: int, workdir: Path, stream: ProgressSink) -> TrackResult:
+        if not self.marker.exists():
+            self.marker.write_text("died once")
+            os._exit(1)
+        return super().render(plan, index, workdir, stream)
+
+
+def test_a_dead_engine_process_is_replaced_and_its_task_retried(tmp_path: Path) -> None:
+    settings = fault_settings(tmp_path / "data")
+    settings.workers.isolation = "process"
+    app = create_app(settings, engine=DyingEngine, engine_options={"marker": str(tmp_path / "died")})
+    with TestClient(app) as client, WebhookReceiver() as rx:
+        run = Run(client, rx)
+        task_id = run.submit()
+        run.recovered()
+        assert (tmp_path / "died").exists()
+        assert status_of(client, run.auth, task_id) == "SUCCESS"
+        with run.db.read() as s:
+            assert s.get_one(Task, task_id).attempt == 2
 
 
 @pytest.fixture

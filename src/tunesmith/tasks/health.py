@@ -4,7 +4,7 @@ The server can do paid work only while it can write its results: enough free spa
 filesystem and a database that accepts a write. :class:`Resources` probes both, at most once per
 ``interval_s`` (callers on the request path and every idle worker ask it), and a worker that meets a storage
 fault asks for a fresh probe at once (:meth:`Resources.invalidate`). The probes are real: ``statvfs`` free
-bytes, a small file written and synced in the data dir, and a write transaction on the database.
+bytes, a small file written in the data dir, and a write transaction on the database.
 
 Readiness is the resources plus the liveness of the server's long-lived threads (:func:`readiness`), as the
 ``/readyz`` route reports it. Every supervised loop (workers, callback dispatcher) waits between failed rounds
@@ -92,8 +92,7 @@ class Resources:
             probe = self.data_dir / ".write-probe"
             fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             try:
-                os.write(fd, b"\0" * _PROBE_BYTES)
-                os.fsync(fd)
+                os.write(fd, b"\0" * _PROBE_BYTES)  # a full disk refuses it here (blocks are reserved on write)
             finally:
                 os.close(fd)
                 probe.unlink(missing_ok=True)

@@ -3,6 +3,15 @@
 Engine work runs in a pool of spawned processes (or threads, see ``WorkerSettings.isolation``); the
 worker thread only claims, heartbeats, stores results and moves the state machine. The functions run
 in the pool are module-level so they can be pickled by reference.
+
+Resource faults: a worker starts no task while :class:`~tunesmith.tasks.health.Resources` says the disk or the
+database cannot take results, so queued tasks stay PENDING and run once space is back. A task whose results
+cannot be written (disk full, database write refused) fails with a refund and a clean message, never the
+exception's text; when even that failure cannot be recorded, its lease runs out and it is retried or reaped
+(failed and refunded) once the database accepts writes again. Files of a track that did not complete (the
+partial stream, the work folder) are deleted when its task fails. The loop itself survives any exception,
+logging it and backing off. An engine process that dies (killed for memory, a crash in native code) breaks
+the pool: the next submit starts a new pool, and the task that was running is retried while it has attempts.
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import (
     FIRST_COMPLETED,
+    BrokenExecutor,
     Executor,
     Future,
     ProcessPoolExecutor,
@@ -47,7 +57,11 @@ log = logging.getLogger(__name__)
 
 EngineFactory = Callable[..., SongEngine]
 
-STORAGE_FAILURE = "The server ran out of storage space and could not save the result; credits were refunded"
+ENGINE_DIED = "The engine process stopped unexpectedly"
+"""The failure of a task whose engine process died (retried while the task has attempts left)."""
+
+STORAGE_FAILURE = ("The server could not save the result (out of storage space, or its database refused the "
+                   "write); credits were refunded")
 """The ``errorMessage`` of a task failed by a full disk or a refused database write (its cause is logged)."""
 
 MUSIC = "music"
@@ -135,6 +149,7 @@ class WorkerPool:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._executor: Executor | None = None
+        self._executor_lock = threading.Lock()  # a broken pool is replaced once, by the first to notice
         self._local_engine: SongEngine | None = None  # thread isolation: one engine for this pool
 
     def _make_executor(self) -> Executor:
@@ -165,10 +180,20 @@ class WorkerPool:
         return bool(self._threads) and all(t.is_alive() for t in self._threads)
 
     def _submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
-        assert self._executor is not None
+        with self._executor_lock:
+            assert self._executor is not None
+            try:
+                return self._submit_to(self._executor, fn, *args)
+            except BrokenExecutor:
+                log.error("the engine pool is broken (a process died); starting a new one")
+                self._executor.shutdown(wait=False, cancel_futures=True)
+                self._executor = self._make_executor()
+                return self._submit_to(self._executor, fn, *args)
+
+    def _submit_to(self, executor: Executor, fn: Callable[..., Any], *args: Any) -> Future[Any]:
         if self._local_engine is not None:
-            return self._executor.submit(fn, *args, engine=self._local_engine)
-        return self._executor.submit(fn, *args)
+            return executor.submit(fn, *args, engine=self._local_engine)
+        return executor.submit(fn, *args)
 
     def stop(self) -> None:
         self._stop.set()
@@ -215,17 +240,9 @@ class WorkerPool:
             self._failed(task_id, exc)
 
     def _failed(self, task_id: str, exc: Exception) -> None:
-        """Record ``exc`` as the task's failure (or release it for a retry); its cause is logged, and only an
-        :class:`EngineError`'s own message reaches the user. Raises when the database refuses the record."""
-        if is_storage_fault(exc):
-            self.resources.invalidate()
-        if isinstance(exc, EngineError) and not is_storage_fault(exc):
-            message, retryable, code = exc.message, exc.retryable, exc.code
-        else:
-            log.error("task %s failed:\n%s", task_id, "".join(traceback.format_exception(exc)))
-            storage = is_storage_fault(exc) or not self.resources.ready()
-            message = STORAGE_FAILURE if storage else f"Generation failed ({type(exc).__name__})"
-            retryable, code = False, 500 if storage else 501
+        """Record ``exc`` as the task's failure, or release the task for a retry. Raises when the database
+        refuses the record (the lease then runs out; see the module docstring)."""
+        message, retryable, code = self._verdict(task_id, exc)
         with self.db.read() as s:
             task = s.get(Task, task_id)
             more = task is not None and task.attempt < task.max_attempts
@@ -234,6 +251,22 @@ class WorkerPool:
             self._wake.set()
         elif transitions.fail(self.db, task_id, message, code=code):
             self._sweep_debris(task_id)
+
+    def _verdict(self, task_id: str, exc: Exception) -> tuple[str, bool, int]:
+        """The user's message, whether to retry, and the errorCode for ``exc``. Only an :class:`EngineError`'s
+        own message reaches the user; anything else is logged with its traceback and named by its kind."""
+        if isinstance(exc, BrokenExecutor):
+            log.error("task %s: its engine process died", task_id)
+            return ENGINE_DIED, True, 501
+        storage = is_storage_fault(exc)
+        if storage:
+            self.resources.invalidate()
+        if isinstance(exc, EngineError) and not storage:
+            return exc.message, exc.retryable, exc.code
+        log.error("task %s failed:\n%s", task_id, "".join(traceback.format_exception(exc)))
+        if storage or not self.resources.ready():
+            return STORAGE_FAILURE, False, 500
+        return f"Generation failed ({type(exc).__name__})", False, 501
 
     def _sweep_debris(self, task_id: str) -> None:
         """Delete the partial files of a failed task's unfinished tracks and its work folders."""
