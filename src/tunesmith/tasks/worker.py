@@ -253,8 +253,9 @@ class WorkerPool:
             self._sweep_debris(task_id)
 
     def _verdict(self, task_id: str, exc: Exception) -> tuple[str, bool, int]:
-        """The user's message, whether to retry, and the errorCode for ``exc``. Only an :class:`EngineError`'s
-        own message reaches the user; anything else is logged with its traceback and named by its kind."""
+        """The user's message, whether to retry, and the errorCode for ``exc``. A storage fault (or any failure
+        while the server is not ready) gets :data:`STORAGE_FAILURE`, never its own text (which names database
+        internals); an engine crash is logged with its traceback and named with its message."""
         if isinstance(exc, BrokenExecutor):
             log.error("task %s: its engine process died", task_id)
             return ENGINE_DIED, True, 501
@@ -266,7 +267,7 @@ class WorkerPool:
         log.error("task %s failed:\n%s", task_id, "".join(traceback.format_exception(exc)))
         if storage or not self.resources.ready():
             return STORAGE_FAILURE, False, 500
-        return f"Generation failed ({type(exc).__name__})", False, 501
+        return f"Generation failed: {type(exc).__name__}: {exc}", False, 501
 
     def _sweep_debris(self, task_id: str) -> None:
         """Delete the partial files of a failed task's unfinished tracks and its work folders."""
