@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from tests.api.helpers import record, submit
+from tests.api.helpers import CUSTOM, record, submit
 from tests.conftest import make_settings
 from tests.support.fake_engine import FakeEngine
 from tests.support.receiver import WebhookReceiver
@@ -96,8 +96,11 @@ class Run:
 
     def refused_without_debit(self) -> None:
         before = accounts.balance(self.db, self.key_id)
-        body = submit(self.client, self.auth, callBackUrl=self.rx.url("/cb"))
+        r = self.client.post("/api/v1/generate", json={**CUSTOM, "callBackUrl": self.rx.url("/cb")},
+                             headers=self.auth)
+        body = r.json()
         assert body["code"] == 455 and "nothing was charged" in body["msg"], body
+        assert r.headers["retry-after"] == "1"  # HEALTH__BACKOFF_MAX_S (0.2 here), at least a second
         assert accounts.balance(self.db, self.key_id) == before
 
     def recovered(self) -> None:

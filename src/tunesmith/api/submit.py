@@ -67,11 +67,12 @@ def submit_music(c: Container, key: KeyInfo, operation: str, *, model: str, para
 
 
 def _submit(c: Container, sub: service.Submission) -> str:
-    """Debit and queue ``sub`` if the server can do the work now (else 455, nothing debited); wake a worker."""
+    """Debit and queue ``sub`` if the server can store its work now (else 455, nothing debited); wake a
+    worker. Thread liveness is not asked here: the loops are supervised, and ``/readyz`` reports it."""
     resources = c.workers.resources
     unavailable = ServiceUnavailable("The server is temporarily unable to store new work (storage or database "
                                      "unavailable); nothing was charged, please retry later",
-                                     retry_after_s=round(c.settings.health.backoff_max_s))
+                                     retry_after_s=max(1, round(c.settings.health.backoff_max_s)))
     if not resources.ready():
         raise unavailable
     try:
