@@ -108,8 +108,9 @@ class Run:
         poll(lambda: all(status_of(self.client, self.auth, t) not in {s.value for s in ACTIVE} for t in self.ids),
              "every task is finished", timeout=30)
         poll(lambda: set(self.final_callbacks()) == set(self.ids), "every task's last callback arrived")
-        threads = self.client.get("/healthz").json()["data"]["threads"]
-        assert threads == {"workers": True, "callbacks": True, "maintenance": True}
+        live = self.client.get("/healthz")
+        assert live.status_code == 200 and live.json()["data"]["status"] == "ok"
+        assert live.json()["data"]["threads"] == {"workers": True, "callbacks": True, "maintenance": True}
         with self.db.read() as s:
             tasks = list(s.scalars(select(Task).where(Task.id.in_(self.ids))))
         delivered = sum(t.cost for t in tasks if t.status == "SUCCESS")
@@ -183,6 +184,8 @@ def test_full_disk_fails_the_running_song_with_a_refund_and_runs_the_queue_after
         poll(lambda: status_of(run.client, run.auth, running_id) == "TEXT_SUCCESS", "the first song renders")
         full.set()
         poll(lambda: failing(run.client, "disk"), "readiness reports the disk")
+        live = run.client.get("/healthz")  # alive, and saying why it is not ready
+        assert live.status_code == 200 and live.json()["data"]["checks"]["disk"]["ok"] is False
         run.refused_without_debit()
         poll(lambda: status_of(run.client, run.auth, running_id) == "GENERATE_AUDIO_FAILED", "the song fails")
         assert status_of(run.client, run.auth, queued_id) == "PENDING"
@@ -246,7 +249,8 @@ def small_fs(tmp_path: Path) -> Iterator[Path]:
     try:
         yield mnt
     finally:
-        subprocess.run(["umount", str(mnt)], check=True, timeout=60)
+        if subprocess.run(["umount", str(mnt)], capture_output=True, timeout=60).returncode:
+            subprocess.run(["umount", "-l", str(mnt)], check=True, timeout=60)  # a file still open: detach it
 
 
 def fill(path: Path) -> None:

@@ -27,7 +27,7 @@ from tunesmith.storage.links import LinkSigner, load_or_create_secret
 from tunesmith.storage.retention import sweep, sweep_orphans
 from tunesmith.tasks import service, transitions
 from tunesmith.tasks.callbacks import CallbackDispatcher
-from tunesmith.tasks.health import Resources, readiness
+from tunesmith.tasks.health import Readiness, Resources, readiness
 from tunesmith.tasks.worker import EngineFactory, WorkerPool
 from tunesmith.webhooks.guard import EgressPolicy, parse_networks
 from tunesmith.webhooks.sender import WebhookSender
@@ -160,11 +160,15 @@ def create_app(settings: Settings | None = None, *, engine: Callable[..., Any] |
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> JSONResponse:
-        """Liveness: HTTP 503 only when a long-lived thread has died (a restart is what helps then)."""
+        """Liveness: HTTP 503 only when a long-lived thread has died (a restart is what helps then); the disk
+        and database checks are reported too, but a full disk is no reason to restart (see ``/readyz``)."""
+        c: Container = app.state.container
         threads = _threads(app)
-        alive = all(threads.values())
-        body = {"status": "ok" if alive else "dead threads", "version": __version__, "threads": threads}
-        return JSONResponse(errors.ok(body), status_code=200 if alive else 503)
+        checks = Readiness(c.workers.resources.checks()).as_dict()
+        body = {"version": __version__, "threads": threads, "checks": checks}
+        if all(threads.values()):
+            return JSONResponse(errors.ok({"status": "ok", **body}))
+        return JSONResponse(errors.envelope(500, "dead threads", {"status": "dead threads", **body}), status_code=503)
 
     @app.get("/readyz", include_in_schema=False)
     def readyz() -> JSONResponse:
