@@ -15,12 +15,16 @@ from tunesmith.api.deps import BodyDep
 from tunesmith.api.errors import envelope, ok
 from tunesmith.api.openapi import BEARER, Envelope, UploadEnvelope, body_model
 from tunesmith.api.operations import OPERATIONS
+from tunesmith.api.schemas.audio_in import AUDIO_IN_MODELS, AddVocalsBody
 from tunesmith.api.schemas.generate import GenerateBody
 from tunesmith.api.schemas.lyrics import LyricsBody
 from tunesmith.api.schemas.persona import PersonaBody
+from tunesmith.api.schemas.replace_section import ReplaceSectionBody
+from tunesmith.api.schemas.sounds import SOUND_KEYS, SOUND_MODELS
 from tunesmith.api.schemas.style import StyleBody
 from tunesmith.api.submit import parse
 from tunesmith.config import Settings
+from tunesmith.tasks.catalog import MODELS
 
 FILE_ROUTES = ("/files/{key}", "/stream/{key}")
 
@@ -79,6 +83,101 @@ def test_model_limits_and_enums_reach_the_document(doc: dict[str, Any]) -> None:
     sounds = _resolve(doc, _body_schema(doc["paths"]["/api/v1/generate/sounds"]["post"]))
     tempo = next(s for s in sounds["properties"]["soundTempo"]["anyOf"] if s["type"] == "integer")
     assert (tempo["minimum"], tempo["maximum"]) == (1, 300)
+
+
+def _body(doc: dict[str, Any], path: str) -> dict[str, Any]:
+    properties: dict[str, Any] = _resolve(doc, _body_schema(doc["paths"][path]["post"]))["properties"]
+    return properties
+
+
+def _declared(prop: dict[str, Any]) -> dict[str, Any]:
+    """A property's schema with its ``anyOf [X, null]`` (an optional field) reduced to ``X``."""
+    branches = [b for b in prop.get("anyOf", [prop]) if b.get("type") != "null"]
+    assert len(branches) == 1, prop
+    return {**prop, **branches[0]}
+
+
+def test_generate_declares_the_model_enum_the_tuning_ranges_and_the_largest_limits(doc: dict[str, Any]) -> None:
+    generate = _body(doc, "/api/v1/generate")
+    assert generate["model"]["enum"] == list(MODELS)
+    assert _declared(generate["vocalGender"])["enum"] == ["m", "f"]
+    assert _declared(generate["personaModel"])["enum"] == ["style_persona", "voice_persona"]
+    for name in ("styleWeight", "weirdnessConstraint", "audioWeight"):
+        weight = _declared(generate[name])
+        assert (weight["type"], weight["minimum"], weight["maximum"], weight["multipleOf"]) == ("number", 0, 1, 0.01)
+    variety = _declared(generate["variety"])
+    assert (variety["type"], variety["minimum"], variety["maximum"]) == ("integer", 0, 4)
+    duration = _declared(generate["duration"])
+    assert (duration["minimum"], duration["maximum"]) == (10, 360)
+    for name, attribute in (("title", "title_max"), ("style", "style_max"), ("lyrics", "lyrics_max"),
+                            ("prompt", "lyrics_max")):
+        limits = {getattr(spec, attribute) for spec in MODELS.values()}
+        declared = _declared(generate[name])
+        assert declared["maxLength"] == max(limits), name
+        assert all(str(limit) in declared["description"] for limit in limits), name
+    assert _declared(generate["negativeTags"])["maxLength"] == 1000
+    assert {"type": "null"} in generate["vocalGender"]["anyOf"]  # a declared optional field stays nullable
+
+
+def test_audio_in_operations_declare_their_model_enum_and_defaults(doc: dict[str, Any]) -> None:
+    vocals = _body(doc, "/api/v1/generate/add-vocals")
+    backing = _body(doc, "/api/v1/generate/add-instrumental")
+    assert vocals["model"]["enum"] == backing["model"]["enum"] == list(AUDIO_IN_MODELS)
+    assert (vocals["model"]["default"], backing["model"]["default"]) == ("V6", "V4_5PLUS")
+    assert backing["tags"]["minLength"] == vocals["style"]["minLength"] == 1
+    assert backing["tags"]["maxLength"] == vocals["style"]["maxLength"] == 1000
+    assert vocals["title"]["maxLength"] == max(MODELS[m].title_max for m in AUDIO_IN_MODELS)
+    assert _declared(vocals["variety"])["maximum"] == 4
+
+
+def test_other_operations_declare_their_documented_enums_and_limits(doc: dict[str, Any]) -> None:
+    sounds = _body(doc, "/api/v1/generate/sounds")
+    assert sounds["model"]["enum"] == list(SOUND_MODELS) and sounds["soundKey"]["enum"] == list(SOUND_KEYS)
+    assert (sounds["prompt"]["minLength"], sounds["prompt"]["maxLength"]) == (1, 500)
+    timestamps = _body(doc, "/api/v1/generate/get-timestamped-lyrics")
+    music_index = _declared(timestamps["musicIndex"])
+    assert (music_index["type"], music_index["enum"]) == ("integer", [0, 1])
+    section = _body(doc, "/api/v1/generate/replace-section")
+    assert section["infillStartS"]["minimum"] == 0 and section["infillEndS"]["multipleOf"] == 0.01
+    assert _declared(section["fullLyrics"])["maxLength"] == 5000
+    persona = _body(doc, "/api/v1/generate/generate-persona")
+    assert (persona["name"]["maxLength"], persona["description"]["maxLength"]) == (200, 2000)
+    assert persona["vocalStart"]["minimum"] == persona["vocalEnd"]["minimum"] == 0
+    assert _body(doc, "/api/v1/style/generate")["content"]["maxLength"] == 1000
+    assert _body(doc, "/api/v1/lyrics")["prompt"]["maxLength"] == 3000
+
+
+def test_every_callback_url_says_what_it_accepts(doc: dict[str, Any]) -> None:
+    for method, path, op in _operations(doc):
+        if method != "post" or "$ref" not in op["requestBody"]["content"].get("application/json", {}).get("schema", {}):
+            continue
+        callback = _body(doc, path).get("callBackUrl")
+        if callback is not None:
+            declared = _declared(callback)
+            required = path == "/api/v1/lyrics"
+            assert ("Required, not blank." if required else "Blank: no callback.") in declared["description"], path
+            assert declared.get("minLength", 0) == int(required), path
+
+
+def test_declarations_do_not_validate_so_the_code_answers_with_its_own_codes() -> None:
+    """Values outside the declared enums and limits still parse: the route's checks refuse them with the
+    documented code and message (400 naming the field, 413 naming the model's limit, 422 on some pages)."""
+    GenerateBody.model_validate({"customMode": True, "instrumental": False, "model": "V9", "callBackUrl": "",
+                                 "title": "t" * 500, "vocalGender": "x", "styleWeight": 1.5, "variety": 9})
+    AddVocalsBody.model_validate({"uploadUrl": "", "title": "", "negativeTags": "", "callBackUrl": "",
+                                  "style": "", "model": "V3_5"})
+    ReplaceSectionBody.model_validate({"prompt": "", "tags": "", "title": "", "infillStartS": -1.005,
+                                       "infillEndS": 0.001, "variety": 7, "personaModel": "x"})
+
+
+def test_envelope_answers_of_the_api_declare_retry_after(doc: dict[str, Any]) -> None:
+    for _, path, op in _operations(doc):
+        for status in ("200", "default"):
+            headers = op["responses"][status].get("headers", {})
+            if path.startswith("/api/"):
+                assert headers["Retry-After"]["schema"] == {"type": "integer", "minimum": 0}, (path, status)
+            else:
+                assert "Retry-After" not in headers, (path, status)
 
 
 def test_bearer_scheme_on_every_api_operation_and_none_on_signed_links(doc: dict[str, Any]) -> None:

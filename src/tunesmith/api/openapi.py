@@ -16,7 +16,9 @@ errors included (HTTP 200 unless ``server.mirror_http_status``), never FastAPI's
 - **Security.** The http bearer scheme (``bearerFormat: API Key``, hosted API §1.1) on every ``/api/...``
   operation; signed file links (``/files``, ``/stream``) carry their authorisation in the query string.
 - **Responses.** ``200`` and ``default`` are the envelope (the upload routes' adds ``success``, §3.23);
-  a route that declares its own ``200`` (the file routes: binary or audio) keeps it.
+  a route that declares its own ``200`` (the file routes: binary or audio) keeps it. The envelope answers
+  of ``/api/...`` declare the optional ``Retry-After`` header that the per-key limits (430, 405) and the
+  455 refusal send (an error's envelope comes in an HTTP 200 unless statuses are mirrored, so both carry it).
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ from tunesmith.api.routes.uploads import UploadRoute
 BEARER = "bearerAuth"
 """Name of the security scheme in ``components.securitySchemes``."""
 REF = "#/components/schemas/{model}"
+RETRY_AFTER = {"description": "Whole seconds after which the same call may succeed: sent with code 430 (call "
+                             "frequency), 405 (too many unfinished tasks) and 455 (server cannot take paid work now)",
+               "schema": {"type": "integer", "minimum": 0}}
 FASTAPI_ERRORS = ("HTTPValidationError", "ValidationError")
 """FastAPI's 422 shapes: the app answers validation errors with the envelope, so they are dropped."""
 
@@ -96,7 +101,8 @@ def document(app: FastAPI) -> dict[str, Any]:
             op["requestBody"] = {"required": True, "content": {"application/json": {"schema": refs[model]}}}
         if path.startswith("/api/"):
             op["security"] = [{BEARER: []}]
-        _responses(op, refs[UploadEnvelope if isinstance(route, UploadRoute) else Envelope], _declares_ok(route))
+        answer = refs[UploadEnvelope if isinstance(route, UploadRoute) else Envelope]
+        _responses(op, answer, keep_ok=_declares_ok(route), throttled=path.startswith("/api/"))
     kept = {k: v for k, v in components.get("schemas", {}).items() if k not in FASTAPI_ERRORS}
     components["schemas"] = {**kept, **schemas}
     return doc
@@ -106,18 +112,20 @@ def _declares_ok(route: APIRoute | None) -> bool:
     return route is not None and any(str(status) == "200" for status in route.responses)
 
 
-def _responses(op: dict[str, Any], answer: dict[str, Any], keep_ok: bool) -> None:
+def _responses(op: dict[str, Any], answer: dict[str, Any], *, keep_ok: bool, throttled: bool) -> None:
     """``answer`` (the envelope's schema) as ``200`` unless ``keep_ok`` (the route declared its own), and as
-    ``default``; FastAPI's 422 goes (validation errors are answered with the envelope)."""
+    ``default``, each with the optional ``Retry-After`` header if ``throttled``; FastAPI's 422 goes (validation
+    errors are answered with the envelope)."""
     responses: dict[str, Any] = op["responses"]
     responses.pop("422", None)
+    headers = {"headers": {"Retry-After": RETRY_AFTER}} if throttled else {}
     if not keep_ok:
         responses["200"] = {"description": responses.get("200", {}).get("description") or "Successful Response",
-                            "content": {"application/json": {"schema": answer}}}
+                            "content": {"application/json": {"schema": answer}}, **headers}
     responses["default"] = {
         "description": "An error: the envelope's code is the error (HTTP 200 unless server.mirror_http_status "
                        "is set; the file routes always answer with the error's HTTP status)",
-        "content": {"application/json": {"schema": answer}}}
+        "content": {"application/json": {"schema": answer}}, **headers}
 
 
 def _ref(model: type[BaseModel]) -> str:

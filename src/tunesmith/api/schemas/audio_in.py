@@ -22,8 +22,20 @@ it. The upload's length limit is :attr:`ModelSpec.upload_max_s`, checked by the 
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Annotated
 
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+
+from tunesmith.api.schemas.declared import (
+    CallbackUrl,
+    Variety,
+    VocalGender,
+    Weight,
+    one_of,
+    per_model,
+    per_model_note,
+    text,
+)
 from tunesmith.api.schemas.extend import tuning_checks
 from tunesmith.api.schemas.generate import WEIGHTS, _check_len, check_lyric_lines
 from tunesmith.engines.base import SOURCE_UPLOAD, SongRequest
@@ -35,21 +47,35 @@ AUDIO_IN_MODELS = ("V6", "V6_WILD", "V6_MINI", "V5_5", "V5", "V4_5PLUS", "V4_5AL
 NEGATIVE_TAGS_MAX = 1000
 
 
+AudioInModel = Annotated[str, one_of(AUDIO_IN_MODELS)]
+Required = Annotated[str, text(min_length=1)]
+"""A required text: blank answers 400 naming the field."""
+
+
+def _limit(attribute: str, *, min_length: int = 0) -> WithJsonSchema:
+    return per_model(attribute, AUDIO_IN_MODELS, min_length=min_length)
+
+
+def _note(attribute: str) -> str:
+    return per_model_note(attribute, AUDIO_IN_MODELS)
+
+
 class AudioInFields(BaseModel):
-    """The fields both audio-in requests share; unknown fields are ignored, types are strict."""
+    """The fields both audio-in requests share; unknown fields are ignored, types are strict. The ``Field``
+    metadata only documents the checks below (see ``declared``)."""
 
     model_config = ConfigDict(extra="ignore", strict=True)
 
-    uploadUrl: str
-    title: str
-    negativeTags: str
-    callBackUrl: str
-    model: str
-    vocalGender: str | None = None
-    styleWeight: float | None = None
-    weirdnessConstraint: float | None = None
-    audioWeight: float | None = None
-    variety: int | None = None
+    uploadUrl: Required = Field(description="The uploaded audio: a File Upload API link (§3.23).")
+    title: Annotated[str, _limit("title_max", min_length=1)] = Field(description=_note("title_max"))
+    negativeTags: Annotated[str, text(NEGATIVE_TAGS_MAX)] = Field(description="Styles to avoid; may be empty.")
+    callBackUrl: CallbackUrl
+    model: AudioInModel
+    vocalGender: VocalGender | None = None
+    styleWeight: Weight | None = None
+    weirdnessConstraint: Weight | None = None
+    audioWeight: Weight | None = None
+    variety: Variety | None = None
     seed: int | None = None
     """Extension: the same request with the same seed and upload reproduces the same audio."""
 
@@ -57,17 +83,20 @@ class AudioInFields(BaseModel):
 class AddInstrumentalBody(AudioInFields):
     """``POST /api/v1/generate/add-instrumental`` as sent: ``tags`` is the style of the new backing."""
 
-    tags: str
-    model: str = "V4_5PLUS"
+    tags: Annotated[str, _limit("style_max", min_length=1)] = Field(
+        description=f"The style of the new backing (required). {_note('style_max')}")
+    model: AudioInModel = "V4_5PLUS"
 
 
 class AddVocalsBody(AudioInFields):
     """``POST /api/v1/generate/add-vocals`` as sent: ``lyrics`` (Era C) wins over ``prompt``."""
 
-    style: str
-    prompt: str | None = None
-    lyrics: str | None = None
-    model: str = "V6"
+    style: Annotated[str, _limit("style_max", min_length=1)] = Field(description=f"Required. {_note('style_max')}")
+    prompt: Annotated[str, _limit("lyrics_max")] | None = Field(
+        None, description=f"The words (Era A/B). {_note('lyrics_max')}")
+    lyrics: Annotated[str, _limit("lyrics_max")] | None = Field(
+        None, description=f"The words (Era C; wins over prompt when not blank). {_note('lyrics_max')}")
+    model: AudioInModel = "V6"
 
 
 def _check_common(body: AudioInFields, style_field: str, style: str) -> ModelSpec:

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from tunesmith.api.schemas.declared import CallbackUrl
 from tunesmith.api.schemas.jobs import result_of
 from tunesmith.db.models import Task
 from tunesmith.storage.links import LinkSigner
@@ -21,7 +22,7 @@ class CoverBody(BaseModel):
     model_config = ConfigDict(extra="ignore", strict=True)
 
     taskId: str
-    callBackUrl: str
+    callBackUrl: CallbackUrl
 
 
 def iso_time(value: datetime | None) -> str | None:

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from pydantic import Field
+
+from tunesmith.api.schemas.declared import PERSONA_MODELS
 from tunesmith.api.schemas.generate import WEIGHTS, MusicFields, _check_len, check_lyric_lines
 from tunesmith.engines.base import SongRequest
 from tunesmith.errors import BadRequest
 from tunesmith.tasks.catalog import MODELS, ModelSpec
-
-PERSONA_MODELS = ("style_persona", "voice_persona")
 
 
 class ExtendBody(MusicFields):
@@ -25,7 +26,9 @@ class ExtendBody(MusicFields):
 
     defaultParamFlag: bool
     audioId: str
-    continueAt: float | None = None
+    continueAt: float | None = Field(
+        None, description="Seconds into the source (> 0 and < its duration); required when defaultParamFlag is "
+                          "true, else the source's end.")
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,22 @@ any other request by the Era A/B rules, which are what older clients were writte
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from tunesmith.api.schemas.declared import (
+    CallbackUrl,
+    ModelName,
+    PersonaModel,
+    Variety,
+    VocalGender,
+    Weight,
+    numeric,
+    per_model,
+    per_model_note,
+    text,
+)
 from tunesmith.engines.base import SongRequest
 from tunesmith.errors import BadRequest, TooLong
 from tunesmith.music.lyrics import split_backing
@@ -20,6 +33,10 @@ ERA_C_FIELDS = ("lyrics", "variety", "duration", "imageUrls", "videoUrls", "audi
 CUSTOM_ONLY_C = ("negativeTags", "vocalGender", "styleWeight", "weirdnessConstraint", "audioWeight",
                  "variety", "duration", "title", "personaId", "personaModel")
 WEIGHTS = ("styleWeight", "weirdnessConstraint", "audioWeight")
+NEGATIVE_TAGS_MAX = 1000
+DURATION_S = (10, 360)
+UNSUPPORTED_MEDIA = "Era C media attachments: a non-empty list is refused (400), this server does not read them."
+"""Era C ``duration``: shortest and longest song, in seconds."""
 MAX_HAN_PER_LINE = 60
 """Most Chinese characters one sung lyric line may hold (a parenthesised backing part counts on its own).
 The singer speaks an all-Chinese line in one pass of its neural Mandarin voice (FastSpeech2,
@@ -32,22 +49,23 @@ _TAGS = re.compile(r"\[[^\[\]]*\]|【[^【】]*】")
 
 class MusicFields(BaseModel):
     """The fields every music-making request shares (generate, extend); unknown fields are ignored,
-    types are strict."""
+    types are strict. The ``Field`` metadata only documents the checks below (see ``declared``)."""
 
     model_config = ConfigDict(extra="ignore", strict=True)
 
-    model: str
-    callBackUrl: str
-    prompt: str | None = None
-    style: str | None = None
-    title: str | None = None
-    negativeTags: str | None = None
-    vocalGender: str | None = None
-    styleWeight: float | None = None
-    weirdnessConstraint: float | None = None
-    audioWeight: float | None = None
+    model: ModelName = Field(description="The model; it sets the length limits of the texts.")
+    callBackUrl: CallbackUrl
+    prompt: Annotated[str, per_model("lyrics_max")] | None = Field(
+        None, description=f"The lyrics (custom mode). {per_model_note('lyrics_max')}")
+    style: Annotated[str, per_model("style_max")] | None = Field(None, description=per_model_note("style_max"))
+    title: Annotated[str, per_model("title_max")] | None = Field(None, description=per_model_note("title_max"))
+    negativeTags: Annotated[str, text(NEGATIVE_TAGS_MAX)] | None = Field(None, description="Styles to avoid.")
+    vocalGender: VocalGender | None = None
+    styleWeight: Weight | None = None
+    weirdnessConstraint: Weight | None = None
+    audioWeight: Weight | None = None
     personaId: str | None = None
-    personaModel: str | None = None
+    personaModel: PersonaModel | None = None
     seed: int | None = None
     """Extension: the same request with the same seed reproduces the same audio."""
 
@@ -57,12 +75,17 @@ class GenerateBody(MusicFields):
 
     customMode: bool
     instrumental: bool
-    lyrics: str | None = None
-    imageUrls: list[str] | None = None
-    videoUrls: list[str] | None = None
-    audioUrls: list[str] | None = None
-    variety: int | None = None
-    duration: float | None = None
+    prompt: Annotated[str, per_model("lyrics_max")] | None = Field(
+        None, description=f"Custom mode: the lyrics. {per_model_note('lyrics_max')} Non-custom mode: the song's "
+                          f"idea. {per_model_note('idea_max')}")
+    lyrics: Annotated[str, per_model("lyrics_max")] | None = Field(
+        None, description=f"Era C: the lyrics (wins over prompt). {per_model_note('lyrics_max')}")
+    imageUrls: list[str] | None = Field(None, description=UNSUPPORTED_MEDIA)
+    videoUrls: list[str] | None = Field(None, description=UNSUPPORTED_MEDIA)
+    audioUrls: list[str] | None = Field(None, description=UNSUPPORTED_MEDIA)
+    variety: Variety | None = None
+    duration: Annotated[float, numeric(*DURATION_S)] | None = Field(
+        None, description=f"Era C: seconds; only {', '.join(sorted(DURATION_MODELS))}.")
 
 
 def _check_len(field: str, value: str | None, limit: int, model: str) -> None:
@@ -95,7 +118,7 @@ def _check_common(body: GenerateBody, spec: ModelSpec) -> None:
         raise BadRequest("personaId is only allowed in custom mode")
     _check_len("style", body.style, spec.style_max, spec.name)
     _check_len("title", body.title, spec.title_max, spec.name)
-    _check_len("negativeTags", body.negativeTags, 1000, spec.name)
+    _check_len("negativeTags", body.negativeTags, NEGATIVE_TAGS_MAX, spec.name)
 
 
 def _rules_ab(body: GenerateBody, spec: ModelSpec) -> str:
@@ -124,8 +147,8 @@ def _rules_c(body: GenerateBody, spec: ModelSpec) -> str:
     if body.duration is not None:
         if spec.name not in DURATION_MODELS:
             raise BadRequest(f"duration is only supported by {', '.join(sorted(DURATION_MODELS))}")
-        if not 10 <= body.duration <= 360:
-            raise BadRequest("duration must be between 10 and 360 seconds")
+        if not DURATION_S[0] <= body.duration <= DURATION_S[1]:
+            raise BadRequest(f"duration must be between {DURATION_S[0]} and {DURATION_S[1]} seconds")
     for name in ("imageUrls", "videoUrls", "audioUrls"):
         if getattr(body, name):
             raise BadRequest(f"{name}: media attachments are not supported by this server")

@@ -7,10 +7,11 @@ Unlike most callbacks, the lyrics callback spells the task id ``taskId``.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from tunesmith.api.schemas.declared import callback, text
 from tunesmith.api.schemas.jobs import result_of
 from tunesmith.db.models import Task
 from tunesmith.errors import BadRequest, TooLong
@@ -42,8 +43,10 @@ class LyricsBody(BaseModel):
 
     model_config = ConfigDict(extra="ignore", strict=True)
 
-    prompt: str
-    callBackUrl: str
+    prompt: Annotated[str, text(PROMPT_MAX_CHARS, min_length=1)] = Field(
+        description=f"Themes, mood, structure: at most {PROMPT_MAX_WORDS} words (a Han character is a word) and "
+                    f"{PROMPT_MAX_CHARS} characters once trimmed (over either: 413).")
+    callBackUrl: Annotated[str, callback(required=True)]
     seed: int | None = None
     """Extension: the same prompt and seed give the same built-in lyrics."""
 

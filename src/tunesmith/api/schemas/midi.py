@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from tunesmith.api.schemas.declared import CallbackUrl
 from tunesmith.api.schemas.jobs import epoch_ms, file_url, result_of
 from tunesmith.api.schemas.separation import GROUP_NAMES, payload_of
 from tunesmith.db.models import Task
@@ -28,7 +29,7 @@ class MidiBody(BaseModel):
     model_config = ConfigDict(extra="ignore", strict=True)
 
     taskId: str
-    callBackUrl: str
+    callBackUrl: CallbackUrl
     audioId: str | None = None
 
 

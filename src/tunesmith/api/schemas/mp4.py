@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tunesmith.api.schemas.declared import CallbackUrl
 from tunesmith.api.schemas.jobs import epoch_ms, file_url, success_flag
 from tunesmith.storage.links import LinkSigner
 from tunesmith.tasks.service import TaskView
@@ -19,7 +20,7 @@ class Mp4Body(BaseModel):
 
     taskId: str
     audioId: str
-    callBackUrl: str
+    callBackUrl: CallbackUrl
     author: str | None = Field(default=None, max_length=50)
     domainName: str | None = Field(default=None, max_length=50)
     """Shown as a watermark in the video's corner."""

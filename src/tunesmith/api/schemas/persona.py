@@ -8,17 +8,20 @@ track; defaults 0 and 30.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tunesmith.api.errors import validation_message
+from tunesmith.api.schemas.declared import numeric, text
 from tunesmith.db.models import Persona
 from tunesmith.engines.base import SongRequest
 from tunesmith.errors import Unprocessable
 
 SEGMENT_S = (10.0, 30.0)  # shortest and longest vocalEnd - vocalStart
 NAME_MAX, DESCRIPTION_MAX, STYLE_MAX = 200, 2000, 1000
+SEGMENT_NOTE = (f"Seconds into the track; vocalEnd - vocalStart must be {SEGMENT_S[0]:g}-{SEGMENT_S[1]:g} s "
+                "and the segment must lie inside the track.")
 UNSUPPORTED_MODELS = frozenset({"V3_5"})  # "source model must be above V3_5"
 
 
@@ -27,11 +30,11 @@ class PersonaBody(BaseModel):
 
     taskId: str
     audioId: str
-    name: str
-    description: str
-    vocalStart: float = 0.0
-    vocalEnd: float = 30.0
-    style: str | None = None
+    name: Annotated[str, text(NAME_MAX, min_length=1)]
+    description: Annotated[str, text(DESCRIPTION_MAX)]
+    vocalStart: Annotated[float, numeric(0)] = Field(0.0, description=SEGMENT_NOTE)
+    vocalEnd: Annotated[float, numeric(0)] = Field(30.0, description=SEGMENT_NOTE)
+    style: Annotated[str, text(STYLE_MAX)] | None = None
 
 
 def parse_persona(body: dict[str, Any]) -> PersonaBody:

@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from tunesmith.api.schemas.declared import CallbackUrl
 from tunesmith.api.schemas.jobs import result_of
 from tunesmith.storage.links import LinkSigner
 from tunesmith.tasks.service import TaskView
@@ -21,7 +22,7 @@ class RecoveryBody(BaseModel):
     model_config = ConfigDict(extra="ignore", strict=True)
 
     sunoTaskId: str
-    callBackUrl: str
+    callBackUrl: CallbackUrl
 
 
 def recovery_items(view: TaskView, signer: LinkSigner) -> list[dict[str, Any]]:

@@ -12,9 +12,12 @@ the ``uploadUrl`` source mode, which is valid on the wire but not supported by t
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tunesmith.api.errors import validation_message
+from tunesmith.api.schemas.declared import STEP, CallbackUrl, PersonaModel, Variety, VocalGender, Weight, numeric, text
 from tunesmith.api.schemas.extend import SourceInfo, tuning_checks
 from tunesmith.api.schemas.generate import WEIGHTS, check_lyric_lines
 from tunesmith.engines.base import SongRequest
@@ -27,6 +30,10 @@ WINDOW_B_S = (6.0, 60.0)
 WINDOW_C_MIN_S = 10.0
 MAX_SHARE = 0.5
 """The window is at most this share of the song."""
+WINDOW_NOTE = (f"Seconds, at most two decimals; the window infillEndS - infillStartS is {WINDOW_B_S[0]:g}-"
+               f"{WINDOW_B_S[1]:g} s (Era B) or at least {WINDOW_C_MIN_S:g} s (Era C), at most half the song.")
+SECONDS = numeric(0, multiple_of=STEP)
+"""Schema of the window's times: seconds ≥ 0 with at most two decimals."""
 LYRICS_MAX = 5000
 NEGATIVE_MAX = 1000
 
@@ -36,26 +43,27 @@ class ReplaceSectionBody(BaseModel):
 
     model_config = ConfigDict(extra="ignore", strict=True)
 
-    prompt: str
-    tags: str
-    title: str
-    infillStartS: float
-    infillEndS: float
-    taskId: str | None = None
-    audioId: str | None = None
-    uploadUrl: str | None = None
-    model: str | None = None
-    fullLyrics: str | None = None
-    lyrics: str | None = None
-    negativeTags: str | None = None
-    vocalGender: str | None = None
-    styleWeight: float | None = None
-    weirdnessConstraint: float | None = None
-    audioWeight: float | None = None
-    variety: int | None = None
+    prompt: str = Field(description="The section's lyrics (lyrics wins when sent); not blank.")
+    tags: Annotated[str, text(min_length=1)]
+    title: Annotated[str, text(min_length=1)]
+    infillStartS: Annotated[float, SECONDS] = Field(description=WINDOW_NOTE)
+    infillEndS: Annotated[float, SECONDS] = Field(description=WINDOW_NOTE)
+    taskId: str | None = Field(None, description="The source task; required (with audioId).")
+    audioId: str | None = Field(None, description="The source track; required (with taskId).")
+    uploadUrl: str | None = Field(None, description="Era C upload source mode: not supported here (400).")
+    model: str | None = Field(None, description="Era C upload source mode only: with taskId + audioId, 422.")
+    fullLyrics: Annotated[str, text(LYRICS_MAX)] | None = Field(
+        None, description="Era C (required there): the whole song's lyrics after the edit.")
+    lyrics: Annotated[str, text(LYRICS_MAX)] | None = None
+    negativeTags: Annotated[str, text(NEGATIVE_MAX)] | None = None
+    vocalGender: VocalGender | None = None
+    styleWeight: Weight | None = None
+    weirdnessConstraint: Weight | None = None
+    audioWeight: Weight | None = None
+    variety: Variety | None = None
     personaId: str | None = None
-    personaModel: str | None = None
-    callBackUrl: str | None = None
+    personaModel: PersonaModel | None = None
+    callBackUrl: CallbackUrl | None = None
     seed: int | None = None
     """Extension: the same request with the same seed reproduces the same section."""
 

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from tunesmith.api.schemas.declared import CallbackUrl
 from tunesmith.api.schemas.jobs import epoch_ms, file_url, result_of, success_flag
 from tunesmith.db.models import Task
 from tunesmith.music.score import StemFamily
@@ -42,7 +43,7 @@ class SeparationBody(BaseModel):
 
     taskId: str
     audioId: str
-    callBackUrl: str
+    callBackUrl: CallbackUrl
     type: SeparationType = "separate_vocal"
 
 

@@ -7,10 +7,11 @@ renders ``sunoData`` items from there; the keys are exactly those of a music tra
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tunesmith.api.schemas.declared import CallbackUrl, one_of, text
 from tunesmith.api.schemas.jobs import result_of
 from tunesmith.api.schemas.music import CALLBACK_MSG, SNAKE
 from tunesmith.db.models import Task
@@ -29,14 +30,15 @@ SOUND_KEYS = ("Any", "Cm", "C#m", "Dm", "D#m", "Em", "Fm", "F#m", "Gm", "G#m", "
 class SoundsBody(BaseModel):
     model_config = ConfigDict(extra="ignore", strict=True)
 
-    prompt: str
-    model: str = "V6"
+    prompt: Annotated[str, text(PROMPT_MAX, min_length=1)] = Field(
+        description=f"The sound to make (required; over {PROMPT_MAX} characters: 413).")
+    model: Annotated[str, one_of(SOUND_MODELS)] = "V6"
     soundLoop: bool = False
     soundTempo: int | None = Field(default=None, ge=1, le=300)
-    soundKey: str = "Any"
+    soundKey: Annotated[str, one_of(SOUND_KEYS)] = "Any"
     grabLyrics: bool = False
     """Accepted for compatibility: generated sounds contain no words, so there are no lyrics to grab."""
-    callBackUrl: str | None = None
+    callBackUrl: CallbackUrl | None = None
     seed: int | None = None
     """Extension: the same request with the same seed reproduces the same audio."""
 

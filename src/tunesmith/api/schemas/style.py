@@ -7,10 +7,11 @@ numbers; ``createTime`` is a ``"YYYY-MM-DD HH:MM:SS"`` string (UTC).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from tunesmith.api.schemas.declared import text
 from tunesmith.errors import BadRequest, TooLong
 
 CONTENT_MAX = 1000
@@ -22,7 +23,9 @@ class StyleBody(BaseModel):
 
     model_config = ConfigDict(extra="ignore", strict=True)
 
-    content: str
+    content: Annotated[str, text(CONTENT_MAX, min_length=1)] = Field(
+        description=f"The style to expand, e.g. 'Pop, Mysterious': at most {CONTENT_MAX} characters once trimmed "
+                    "(over: 413).")
 
 
 def check_style_body(body: StyleBody) -> str:

@@ -13,14 +13,16 @@ track's sung words that carry real timings: 1.0 for every song this engine sings
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from tunesmith.api.schemas.declared import one_of
 from tunesmith.engines.base import WordTiming
 from tunesmith.music.score import Score
 
 TIME_DECIMALS = 3
+MUSIC_INDEXES = (0, 1)
 
 
 class TimestampsBody(BaseModel):
@@ -28,7 +30,8 @@ class TimestampsBody(BaseModel):
 
     taskId: str
     audioId: str | None = None
-    musicIndex: int | None = None
+    musicIndex: Annotated[int, one_of(MUSIC_INDEXES)] | None = Field(
+        None, description="The track of the task when no audioId is sent: 0 (default) or 1.")
 
 
 def _label(word: WordTiming, score: Score | None) -> str:

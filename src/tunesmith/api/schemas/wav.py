@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from tunesmith.api.schemas.declared import CallbackUrl
 from tunesmith.api.schemas.jobs import epoch_ms, file_url, success_flag
 from tunesmith.storage.links import LinkSigner
 from tunesmith.tasks.service import TaskView
@@ -16,7 +17,7 @@ class WavBody(BaseModel):
 
     taskId: str
     audioId: str
-    callBackUrl: str
+    callBackUrl: CallbackUrl
 
 
 def wav_details(view: TaskView, signer: LinkSigner) -> dict[str, Any]:
