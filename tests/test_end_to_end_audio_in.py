@@ -200,8 +200,10 @@ def test_a_vocal_whisper_reads_back_over_the_untouched_instrumental(studio, voca
         _sums_to_master(folder)
         score = _score(folder)
         assert score.vocal is not None and score.beat_times
-    heard = _heard(_track_dir(studio, tracks[0]) / "master.flac")
-    assert sum(word in heard for word in ("river", "road", "sing", "let it go")) >= 3, heard
+    words = {"walking", "river", "road", "carry", "things", "know", "sing", "let", "go"}
+    for track in tracks:
+        heard = set(_heard(_track_dir(studio, track) / "master.flac").replace(",", " ").replace(".", " ").split())
+        assert len(words & heard) >= 0.6 * len(words), heard
 
 
 def test_the_song_tools_work_on_both_results(studio, band_task, vocal_task) -> None:  # type: ignore[no-untyped-def]
