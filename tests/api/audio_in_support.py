@@ -57,6 +57,26 @@ def post(client: TestClient, auth: dict[str, str], path: str, body: dict[str, An
     return result
 
 
+def accepted(client: TestClient, auth: dict[str, str], path: str, sent: dict[str, Any],
+             operation: str) -> tuple[str, list[dict[str, Any]]]:
+    """Submit ``sent``, check it is charged 12 credits and succeeds as an ``operation`` music task whose record
+    keeps the request as its ``param``; returns the task id and the record's two tracks."""
+    from tests.api.helpers import wait_terminal
+    from tests.api.test_contract import RECORD_KEYS, SUNO_KEYS
+
+    before = credits(client, auth)
+    created = post(client, auth, path, sent)
+    assert created == {"code": 200, "msg": "success", "data": {"taskId": created["data"]["taskId"]}}
+    assert before - credits(client, auth) == 12
+    data = wait_terminal(client, auth, created["data"]["taskId"])
+    assert set(data) == RECORD_KEYS and data["status"] == "SUCCESS" and data["parentMusicId"] == ""
+    assert data["operationType"] == operation and data["type"] == operation.upper()
+    assert json.loads(data["param"]) == sent
+    tracks: list[dict[str, Any]] = data["response"]["sunoData"]
+    assert len(tracks) == 2 and all(set(t) == SUNO_KEYS for t in tracks)
+    return str(data["taskId"]), tracks
+
+
 def task_count(db: Database, auth: dict[str, str]) -> int:
     key = accounts.authenticate(db, auth["Authorization"].split()[1])
     with db.read() as s:

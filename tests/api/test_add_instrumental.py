@@ -4,16 +4,24 @@ credit for a refused request or a task the engine refuses."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.api.audio_in_support import PNG, SEED_KEYS, post, refused, request_of, upload, wav, wrong_kind_app
+from tests.api.audio_in_support import (
+    PNG,
+    SEED_KEYS,
+    accepted,
+    post,
+    refused,
+    request_of,
+    upload,
+    wav,
+    wrong_kind_app,
+)
 from tests.api.helpers import wait_terminal
-from tests.api.test_contract import RECORD_KEYS, SUNO_KEYS
 from tests.api.test_vocal_removal import credits
 from tests.conftest import new_key
 from tests.support.receiver import WebhookReceiver
@@ -47,19 +55,10 @@ def test_a_vocal_becomes_a_music_task(client: TestClient, auth: dict[str, str], 
                                       settings: Settings) -> None:
     sent = body(vocal, negativeTags="drums", vocalGender="f", styleWeight=0.6, weirdnessConstraint=0.3,
                 audioWeight=0.8, variety=2, seed=7)
-    before = credits(client, auth)
-    created = post(client, auth, URL, sent)
-    assert created == {"code": 200, "msg": "success", "data": {"taskId": created["data"]["taskId"]}}
-    assert before - credits(client, auth) == 12
-    data = wait_terminal(client, auth, created["data"]["taskId"])
-    assert set(data) == RECORD_KEYS and data["status"] == "SUCCESS" and data["parentMusicId"] == ""
-    assert data["operationType"] == "add_instrumental" and data["type"] == "ADD_INSTRUMENTAL"
-    assert json.loads(data["param"]) == sent
-    tracks = data["response"]["sunoData"]
-    assert len(tracks) == 2 and all(set(t) == SUNO_KEYS for t in tracks)
+    task_id, tracks = accepted(client, auth, URL, sent, "add_instrumental")
     assert all(t["modelName"] == "chirp-bluejay" for t in tracks)  # V4_5PLUS, the documented default
     assert all(t["tags"] == "acoustic folk, warm" and t["title"] == "Phone Take" for t in tracks)
-    request = request_of(db, data["taskId"])
+    request = request_of(db, task_id)
     assert request["operation"] == "add_instrumental" and request["model"] == "V4_5PLUS"
     assert (request["custom"], request["instrumental"], request["lyrics"], request["idea"]) == (True, False, "", "")
     assert request["style"] == "acoustic folk, warm" and request["title"] == "Phone Take"

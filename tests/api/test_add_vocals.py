@@ -4,16 +4,24 @@ seed-000 callback keys, record-info, and no credit for a refused request or a ta
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.api.audio_in_support import PNG, SEED_KEYS, post, refused, request_of, upload, wav, wrong_kind_app
+from tests.api.audio_in_support import (
+    PNG,
+    SEED_KEYS,
+    accepted,
+    post,
+    refused,
+    request_of,
+    upload,
+    wav,
+    wrong_kind_app,
+)
 from tests.api.helpers import wait_terminal
-from tests.api.test_contract import RECORD_KEYS, SUNO_KEYS
 from tests.api.test_vocal_removal import credits
 from tests.conftest import new_key
 from tests.support.receiver import WebhookReceiver
@@ -46,19 +54,10 @@ def test_an_instrumental_becomes_a_music_task(client: TestClient, auth: dict[str
                                               backing: str) -> None:
     sent = body(backing, negativeTags="screamo", vocalGender="m", styleWeight=0.5, weirdnessConstraint=0.25,
                 audioWeight=0.75, variety=0, seed=3)
-    before = credits(client, auth)
-    created = post(client, auth, URL, sent)
-    assert created == {"code": 200, "msg": "success", "data": {"taskId": created["data"]["taskId"]}}
-    assert before - credits(client, auth) == 12
-    data = wait_terminal(client, auth, created["data"]["taskId"])
-    assert set(data) == RECORD_KEYS and data["status"] == "SUCCESS" and data["parentMusicId"] == ""
-    assert data["operationType"] == "add_vocals" and data["type"] == "ADD_VOCALS"
-    assert json.loads(data["param"]) == sent
-    tracks = data["response"]["sunoData"]
-    assert len(tracks) == 2 and all(set(t) == SUNO_KEYS for t in tracks)
+    task_id, tracks = accepted(client, auth, URL, sent, "add_vocals")
     assert all(t["modelName"] == "chirp-v6" for t in tracks)  # V6, Era C's default
     assert all(t["tags"] == "synth pop, dreamy" and t["prompt"] == LYRICS for t in tracks)
-    request = request_of(db, data["taskId"])
+    request = request_of(db, task_id)
     assert request["operation"] == "add_vocals" and request["model"] == "V6"
     assert (request["custom"], request["instrumental"], request["lyrics"], request["idea"]) == (True, False, LYRICS, "")
     assert request["style"] == "synth pop, dreamy" and request["title"] == "Harbour Lights"
