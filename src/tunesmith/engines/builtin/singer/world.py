@@ -11,21 +11,30 @@ from __future__ import annotations
 import importlib.machinery
 import importlib.util
 import sys
+import threading
 from functools import cache
 from pathlib import Path
 from types import ModuleType
 
+_load_lock = threading.Lock()
+
 
 @cache
 def world() -> ModuleType:
-    """The compiled ``pyworld.pyworld`` extension (``cheaptrick``, ``d4c``, ``synthesize``, …)."""
-    loaded = sys.modules.get("pyworld.pyworld")
-    if loaded is not None:
-        return loaded
-    package = importlib.util.find_spec("pyworld")
-    if package is None or not package.submodule_search_locations:
-        raise ModuleNotFoundError("pyworld is not installed")
-    return _load_extension(Path(next(iter(package.submodule_search_locations))))
+    """The compiled ``pyworld.pyworld`` extension (``cheaptrick``, ``d4c``, ``synthesize``, …).
+
+    Loaded once per process under a lock: the singing threads reach it together, and a compiled extension
+    cannot be initialised twice ("Re-initialisation is not supported")."""
+    with _load_lock:
+        loaded = sys.modules.get("pyworld.pyworld")
+        if loaded is not None:
+            return loaded
+        package = importlib.util.find_spec("pyworld")
+        if package is None or not package.submodule_search_locations:
+            raise ModuleNotFoundError("pyworld is not installed")
+        module = _load_extension(Path(next(iter(package.submodule_search_locations))))
+        sys.modules["pyworld.pyworld"] = module
+        return module
 
 
 def _load_extension(folder: Path) -> ModuleType:
