@@ -41,7 +41,7 @@ lint: $(VENV)/.installed-dev
 
 check: lint test
 
-## Full benchmark suite (about 90 min on 2 cores, incl. the fixed vocal and songwriter sets, the endpoint
+## Full benchmark suite (about 50 min on 2 cores: 33 + 7 + 8 measured on 2026-12-06, incl. the fixed vocal and songwriter sets, the endpoint
 ## timings and the analysis benchmark, then the add-instrumental / add-vocals benchmark):
 ## bench/results/*.json and BENCHMARKS.md.
 bench: $(VENV)/.installed-dev
@@ -64,7 +64,7 @@ bench-stream: $(VENV)/.installed-dev
 bench-analysis: $(VENV)/.installed-dev
 	$(PY) -m bench analysis
 
-## add-instrumental / add-vocals benchmark (about 25 min on 2 cores; a real server; engine vocals and
+## add-instrumental / add-vocals benchmark (about 8 min on 2 cores once the engine songs are cached; a real server; engine vocals and
 ## instrumentals with known truth, Debian game soundtracks fetched with apt-get): key, beats, chords, the upload
 ## kept untouched, lyric WER/CER, loudness, time to SUCCESS for 2 minutes of input:
 ## bench/results/add-<timestamp>.json and BENCHMARKS.md.
