@@ -28,7 +28,7 @@ import numpy.typing as npt
 
 from tunesmith.analysis.types import NoteEvent, SongAnalysis
 from tunesmith.engines.base import SongRequest, TrackPlan
-from tunesmith.engines.builtin.accompany.grid import fit_grid
+from tunesmith.engines.builtin.accompany.grid import extended, fit_grid
 from tunesmith.engines.builtin.accompany.harmonise import harmonise
 from tunesmith.engines.builtin.composer import band_parts, mood_energy
 from tunesmith.engines.builtin.composer.dynamics import SectionDynamics, section_dynamics
@@ -169,11 +169,8 @@ def _grid(analysis: SongAnalysis) -> _Bars:
     beats = np.asarray(fitted.beats, dtype=np.float64)
     before = (MAX_INTRO_BARS + 2) * per_bar
     after = (OUTRO_BARS + 3) * per_bar
-    head = beats[0] - (beats[1] - beats[0]) * np.arange(before, 0, -1)
-    tail = beats[-1] + (beats[-1] - beats[-2]) * np.arange(1, after + 1)
-    extended = np.concatenate([head, beats, tail])
     phase = (fitted.downbeats[0] if fitted.downbeats else 0) % per_bar
-    return _Bars(extended, (before + phase) % per_bar, per_bar)
+    return _Bars(extended(beats, before, after), (before + phase) % per_bar, per_bar)
 
 
 def _sung_range(analysis: SongAnalysis, bars: _Bars) -> tuple[int, int]:

@@ -417,3 +417,11 @@ def _analysis_phase(beats: FloatArray, downbeats: FloatArray, meter: int) -> int
     counts = np.bincount(nearest[close].astype(np.int64) % meter, minlength=meter)
     top = int(np.argmax(counts))
     return top if counts[top] >= 0.6 * close.sum() else None
+
+
+def extended(beats: npt.NDArray[np.float64], before: int, after: int) -> npt.NDArray[np.float64]:
+    """``beats`` (at least two, increasing) with ``before`` more ahead of them at their first period and
+    ``after`` more behind at their last: room for an intro, an outro or the rest of a recording."""
+    head = beats[0] - (beats[1] - beats[0]) * np.arange(before, 0, -1)
+    tail = beats[-1] + (beats[-1] - beats[-2]) * np.arange(1, after + 1)
+    return np.concatenate([head, beats, tail])

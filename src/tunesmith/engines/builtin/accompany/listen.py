@@ -103,19 +103,18 @@ def require_instrumental(heard: Heard) -> None:
 def the_vocal(heard: Heard, sample_rate: int) -> tuple[Audio, bool]:
     """The vocal to accompany at ``sample_rate`` and whether it had to be separated from a full song."""
     from tunesmith.dsp.resample import resample
-    from tunesmith.media.decode import decode_audio
 
     stems = heard.result.stems
     vocal_lufs = integrated_lufs(stems.vocals, stems.sample_rate)
     rest_lufs = integrated_lufs(stems.accompaniment, stems.sample_rate)
     if np.isfinite(rest_lufs) and np.isfinite(vocal_lufs) and rest_lufs > vocal_lufs - FULL_SONG_LU:
         return resample(stems.vocals, stems.sample_rate, sample_rate), True
-    audio, _ = decode_audio(heard.path, max_seconds=heard.analysis.duration_s + 1.0, sample_rate=sample_rate)
-    return audio, False
+    return the_instrumental(heard, sample_rate), False
 
 
 def the_instrumental(heard: Heard, sample_rate: int) -> Audio:
-    """The upload itself (stereo or mono) at ``sample_rate``: add-vocals never alters it."""
+    """The upload itself (stereo or mono) at ``sample_rate``: add-vocals never alters it (nor add-instrumental
+    an a-cappella take)."""
     from tunesmith.media.decode import decode_audio
 
     audio, _ = decode_audio(heard.path, max_seconds=heard.analysis.duration_s + 1.0, sample_rate=sample_rate)

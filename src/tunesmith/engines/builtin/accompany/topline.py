@@ -28,6 +28,7 @@ import numpy.typing as npt
 
 from tunesmith.analysis.types import SongAnalysis
 from tunesmith.engines.base import SongRequest, Syllabifier, TrackPlan
+from tunesmith.engines.builtin.accompany.grid import extended
 from tunesmith.engines.builtin.composer import mood_energy, vocal_over
 from tunesmith.engines.builtin.composer.dynamics import section_dynamics
 from tunesmith.engines.builtin.composer.form import LinePlan, SectionPlan, plan_lines
@@ -119,13 +120,11 @@ def _beats(analysis: SongAnalysis, per_bar: int) -> tuple[npt.NDArray[np.float64
     head_period, tail_period = beats[1] - beats[0], beats[-1] - beats[-2]
     before = int(np.ceil(max(beats[0], 0.0) / head_period / per_bar)) * per_bar
     after = int(np.ceil(max(analysis.duration_s - beats[-1], 0.0) / tail_period)) + 2 * per_bar
-    head = beats[0] - head_period * np.arange(before, 0, -1)
-    tail = beats[-1] + tail_period * np.arange(1, after + 1)
-    extended = np.concatenate([head, beats, tail])
+    every = extended(beats, before, after)
     first = (before + phase) % per_bar
-    while extended[first] < -1e-6:
+    while every[first] < -1e-6:
         first += per_bar
-    return extended, first
+    return every, first
 
 
 def _sections(analysis: SongAnalysis, spans: Sequence[tuple[float, float]],
